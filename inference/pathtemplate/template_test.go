@@ -1,0 +1,480 @@
+package pathtemplate
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func lit(s string) Segment { return Segment{Kind: Literal, Value: s} }
+
+var (
+	star     = Segment{Kind: Wildcard}
+	starStar = Segment{Kind: DeepWildcard}
+)
+
+func variable(fieldPath []string, pattern string, start, end int) Variable {
+	return Variable{FieldPath: fieldPath, Pattern: pattern, Start: start, End: end}
+}
+
+var validTests = []struct {
+	template string
+	want     Template
+}{
+	// A single literal segment.
+	{"/v1", Template{Segments: []Segment{lit("v1")}}},
+	// Several literal segments.
+	{"/v1/shelves/books", Template{Segments: []Segment{lit("v1"), lit("shelves"), lit("books")}}},
+	// A variable with a multi-segment pattern is expanded in place.
+	{"/v1/{name=shelves/*/books/*}", Template{
+		Segments:  []Segment{lit("v1"), lit("shelves"), star, lit("books"), star},
+		Variables: []Variable{variable([]string{"name"}, "shelves/*/books/*", 1, 5)},
+	}},
+	// A dotted field path and a verb.
+	{"/v1/{book.name=shelves/*/books/*}:publish", Template{
+		Segments:  []Segment{lit("v1"), lit("shelves"), star, lit("books"), star},
+		Variables: []Variable{variable([]string{"book", "name"}, "shelves/*/books/*", 1, 5)},
+		Verb:      "publish",
+	}},
+	// A variable without a pattern means "=*", and literals may follow it.
+	{"/v1/shelves/{shelf}/books", Template{
+		Segments:  []Segment{lit("v1"), lit("shelves"), star, lit("books")},
+		Variables: []Variable{variable([]string{"shelf"}, "*", 2, 3)},
+	}},
+	// An explicit "=*" pattern is the same as none.
+	{"/v1/{shelf=*}", Template{
+		Segments:  []Segment{lit("v1"), star},
+		Variables: []Variable{variable([]string{"shelf"}, "*", 1, 2)},
+	}},
+	// A trailing deep wildcard.
+	{"/v1/**", Template{Segments: []Segment{lit("v1"), starStar}}},
+	// A deep wildcard as a variable's whole pattern.
+	{"/v1/{name=**}", Template{
+		Segments:  []Segment{lit("v1"), starStar},
+		Variables: []Variable{variable([]string{"name"}, "**", 1, 2)},
+	}},
+	// A deep wildcard ending a variable's pattern, followed by a verb.
+	{"/v1/{name=files/**}:get", Template{
+		Segments:  []Segment{lit("v1"), lit("files"), starStar},
+		Variables: []Variable{variable([]string{"name"}, "files/**", 1, 3)},
+		Verb:      "get",
+	}},
+	// A deep wildcard followed by a verb.
+	{"/v1/**:watch", Template{Segments: []Segment{lit("v1"), starStar}, Verb: "watch"}},
+	// A deep wildcard as the only segment.
+	{"/**", Template{Segments: []Segment{starStar}}},
+	// A wildcard in the middle of the path.
+	{"/v1/*/b", Template{Segments: []Segment{lit("v1"), star, lit("b")}}},
+	// A verb on a literal segment.
+	{"/v1/a:verb", Template{Segments: []Segment{lit("v1"), lit("a")}, Verb: "verb"}},
+	// The verb may follow a variable whose pattern holds the last '/'.
+	{"/v1/{name=a/b}:cancel", Template{
+		Segments:  []Segment{lit("v1"), lit("a"), lit("b")},
+		Variables: []Variable{variable([]string{"name"}, "a/b", 1, 3)},
+		Verb:      "cancel",
+	}},
+	// Several variables in order of appearance; digits, '_' and upper case in names.
+	{"/v1/{a_1}/x/{b.c_D}", Template{
+		Segments: []Segment{lit("v1"), star, lit("x"), star},
+		Variables: []Variable{
+			variable([]string{"a_1"}, "*", 1, 2),
+			variable([]string{"b", "c_D"}, "*", 3, 4),
+		},
+	}},
+	// Distinct field paths may share a prefix.
+	{"/{a}/{a.b}", Template{
+		Segments: []Segment{star, star},
+		Variables: []Variable{
+			variable([]string{"a"}, "*", 0, 1),
+			variable([]string{"a", "b"}, "*", 1, 2),
+		},
+	}},
+	// A variable as the first segment.
+	{"/{name}", Template{
+		Segments:  []Segment{star},
+		Variables: []Variable{variable([]string{"name"}, "*", 0, 1)},
+	}},
+	// A field name may start with '_'.
+	{"/{_x}", Template{
+		Segments:  []Segment{star},
+		Variables: []Variable{variable([]string{"_x"}, "*", 0, 1)},
+	}},
+	// Percent-encodings, in either hex case, are kept as written.
+	{"/a%2Fb/%2f/%7E", Template{Segments: []Segment{lit("a%2Fb"), lit("%2f"), lit("%7E")}}},
+	// The unreserved characters '-', '.', '_' and '~'.
+	{"/a-b/c.d/e_f/g~h/.", Template{Segments: []Segment{lit("a-b"), lit("c.d"), lit("e_f"), lit("g~h"), lit(".")}}},
+	// Sub-delims other than '*', and '@'.
+	{"/!$&'()+,;=/user@host", Template{Segments: []Segment{lit("!$&'()+,;="), lit("user@host")}}},
+	// '.' and '=' in a variable's pattern are literal characters.
+	{"/{x=a.b/c=d/==}", Template{
+		Segments:  []Segment{lit("a.b"), lit("c=d"), lit("==")},
+		Variables: []Variable{variable([]string{"x"}, "a.b/c=d/==", 0, 3)},
+	}},
+	// A verb with a percent-encoding and unreserved characters.
+	{"/v1:a-b.c%20", Template{Segments: []Segment{lit("v1")}, Verb: "a-b.c%20"}},
+}
+
+func TestParseValid(t *testing.T) {
+	for _, tt := range validTests {
+		got, err := Parse(tt.template)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.template, err)
+			continue
+		}
+		if diff := cmp.Diff(&tt.want, got); diff != "" {
+			t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.template, diff)
+		}
+	}
+}
+
+var invalidTests = []struct {
+	template string
+	offset   int
+	msg      string
+}{
+	// The template must start with '/'.
+	{"", 0, "template must start with '/'"},
+	{"v1/a", 0, "template must start with '/'"},
+	{":verb", 0, "template must start with '/'"},
+	// "/" alone has no segments, with or without a verb.
+	{"/", 1, "template must have at least one segment"},
+	{"/:verb", 1, "template must have at least one segment"},
+	// Empty segments, also inside a variable's pattern.
+	{"//", 1, "empty segment"},
+	{"/v1//a", 4, "empty segment"},
+	{"/{a=b//c}", 6, "empty segment"},
+	{"/{a=/b}", 4, "empty segment"},
+	// A trailing '/', also before a verb and inside a variable's pattern.
+	{"/v1/", 3, "trailing '/'"},
+	{"/v1/:verb", 3, "trailing '/'"},
+	{"/{a=b/}", 5, "trailing '/'"},
+	// "**" only as the last segment, also inside a variable.
+	{"/**/a", 1, "'**' must be the last segment"},
+	{"/**/**", 1, "'**' must be the last segment"},
+	{"/{x=**}/a", 4, "'**' must be the last segment"},
+	{"/{x=**/a}", 4, "'**' must be the last segment"},
+	{"/{x=**}/{y}", 4, "'**' must be the last segment"},
+	// Variables may not nest.
+	{"/a/{b={c}}", 6, "nested variable"},
+	{"/{a=x/{b}}", 6, "nested variable"},
+	{"/{a{b}}", 3, "nested variable"},
+	{"/{{a}}", 2, "nested variable"},
+	{"/{a.{b}}", 4, "nested variable"},
+	// Field names are [A-Za-z_][A-Za-z0-9_]*.
+	{"/{1a}", 2, "field name must not start with a digit"},
+	{"/{a.1}", 4, "field name must not start with a digit"},
+	{"/{a-b}", 3, "invalid character '-' in field name"},
+	{"/{a*}", 3, "invalid character '*' in field name"},
+	{"/{a:b}", 3, "invalid character ':' in field name"},
+	{"/v1/{a.b:get", 8, "invalid character ':' in field name"},
+	{"/{é}", 2, "invalid character 'é' in field name"},
+	{"/{a/b}", 3, "unexpected '/' in field path"},
+	// Empty field names.
+	{"/{}", 2, "empty field name"},
+	{"/{.a}", 2, "empty field name"},
+	{"/{a.}", 4, "empty field name"},
+	{"/{a..b}", 4, "empty field name"},
+	{"/{=x}", 2, "empty field name"},
+	// A field path may be bound only once.
+	{"/{a}/{a}", 6, `field path "a" is bound more than once`},
+	{"/{a.b}/{a.b=x/*}", 8, `field path "a.b" is bound more than once`},
+	// Literal characters are pchar without ':' and '*'.
+	{"/a b", 2, "invalid character ' ' in literal"},
+	{"/a?b", 2, "invalid character '?' in literal"},
+	{"/a#b", 2, "invalid character '#' in literal"},
+	{"/é", 1, "invalid character 'é' in literal"},
+	{"/\xff", 1, "invalid character '\ufffd' in literal"},
+	{"/a:b/c", 2, "invalid character ':' in literal"},
+	{"/{a=b:c}", 5, "invalid character ':' in literal"},
+	{"/v1:x{}:y", 3, "invalid character ':' in literal"},
+	// Percent-encodings need two hex digits.
+	{"/a%", 2, "invalid percent-encoding"},
+	{"/a%2", 2, "invalid percent-encoding"},
+	{"/a%zz", 2, "invalid percent-encoding"},
+	{"/%4g", 1, "invalid percent-encoding"},
+	// "*" and "**" may not be mixed with other characters.
+	{"/a*", 2, "wildcard must be a whole segment"},
+	{"/*a", 1, "wildcard must be a whole segment"},
+	{"/***", 1, "wildcard must be a whole segment"},
+	{"/{x=a**}", 5, "wildcard must be a whole segment"},
+	// The verb is a non-empty literal.
+	{"/a:", 3, "empty verb"},
+	{"/{a}:", 5, "empty verb"},
+	{"/a:b c", 4, "invalid character ' ' in verb"},
+	{"/a:b*", 4, "invalid character '*' in verb"},
+	{"/a:b}", 4, "invalid character '}' in verb"},
+	{"/{a}:b{", 6, "invalid character '{' in verb"},
+	{"/a:%zz", 3, "invalid percent-encoding"},
+	// Unterminated variables; the offset is the '{'.
+	{"/{", 1, "unterminated variable"},
+	{"/{a", 1, "unterminated variable"},
+	{"/{a.", 1, "unterminated variable"},
+	{"/{a=", 1, "unterminated variable"},
+	{"/{a=b", 1, "unterminated variable"},
+	{"/{a=b/", 1, "unterminated variable"},
+	{"/v1/{a.b", 4, "unterminated variable"},
+	// Stray '}'.
+	{"/}", 1, "unexpected '}'"},
+	{"/a}", 2, "unexpected '}'"},
+	{"/{a}}", 4, "unexpected '}'"},
+	{"/a/}/b", 3, "unexpected '}'"},
+	// Empty variable pattern.
+	{"/{a=}", 4, "empty variable pattern"},
+	// A variable must be a whole segment.
+	{"/a{b}", 2, "variable must be a whole segment"},
+	{"/{a}b", 4, "variable must be a whole segment"},
+	{"/{a}{b}", 4, "variable must be a whole segment"},
+}
+
+func TestParseInvalid(t *testing.T) {
+	for _, tt := range invalidTests {
+		got, err := Parse(tt.template)
+		if err == nil {
+			t.Errorf("Parse(%q) = %v, want an error", tt.template, got)
+			continue
+		}
+		var perr *Error
+		if !errors.As(err, &perr) {
+			t.Errorf("Parse(%q) error %v is a %T, want *Error", tt.template, err, err)
+			continue
+		}
+		want := &Error{Template: tt.template, Offset: tt.offset, Msg: tt.msg}
+		if diff := cmp.Diff(want, perr); diff != "" {
+			t.Errorf("Parse(%q) error mismatch (-want +got):\n%s", tt.template, diff)
+		}
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	_, err := Parse("/v1//a")
+	want := `path template "/v1//a": offset 4: empty segment`
+	if err == nil || err.Error() != want {
+		t.Errorf("Parse error = %v, want %s", err, want)
+	}
+}
+
+func TestString(t *testing.T) {
+	tests := []struct{ template, want string }{
+		// An explicit "=*" is dropped.
+		{"/v1/{name=*}", "/v1/{name}"},
+		{"/v1/{a.b=*}/c:get", "/v1/{a.b}/c:get"},
+		// Other patterns and verbs are kept.
+		{"/v1/{book.name=shelves/*/books/*}:publish", "/v1/{book.name=shelves/*/books/*}:publish"},
+		{"/v1/{name=**}", "/v1/{name=**}"},
+		{"/v1/**:watch", "/v1/**:watch"},
+		{"/a%2Fb/{x=a.b/c=d}", "/a%2Fb/{x=a.b/c=d}"},
+	}
+	for _, tt := range tests {
+		tmpl, err := Parse(tt.template)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.template, err)
+			continue
+		}
+		if got := tmpl.String(); got != tt.want {
+			t.Errorf("Parse(%q).String() = %q, want %q", tt.template, got, tt.want)
+		}
+	}
+}
+
+func TestStringRoundTrip(t *testing.T) {
+	for _, tt := range validTests {
+		tmpl, err := Parse(tt.template)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.template, err)
+			continue
+		}
+		again, err := Parse(tmpl.String())
+		if err != nil {
+			t.Errorf("Parse(%q) (String of %q): %v", tmpl.String(), tt.template, err)
+			continue
+		}
+		if diff := cmp.Diff(tmpl, again); diff != "" {
+			t.Errorf("round trip of %q through %q mismatch (-first +second):\n%s", tt.template, tmpl.String(), diff)
+		}
+	}
+}
+
+func TestFieldPathString(t *testing.T) {
+	v := Variable{FieldPath: []string{"book", "name"}}
+	if got := v.FieldPathString(); got != "book.name" {
+		t.Errorf("FieldPathString() = %q, want %q", got, "book.name")
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		// Identical literal templates.
+		{"/v1/a", "/v1/a", true},
+		// Different literals.
+		{"/v1/a", "/v1/b", false},
+		// A wildcard matches any literal.
+		{"/v1/*", "/v1/a", true},
+		// A variable is a wildcard.
+		{"/v1/{name}", "/v1/a", true},
+		// "*" needs exactly one segment.
+		{"/a/*", "/a", false},
+		// Different lengths without "**".
+		{"/a/b", "/a/b/c", false},
+		// Wildcards in different positions meet on "/a/b/c".
+		{"/a/*/c", "/*/b/*", true},
+		// A literal mismatch after a wildcard.
+		{"/a/b/c", "/a/*/d", false},
+		// "**" matches zero segments.
+		{"/v1/**", "/v1", true},
+		// "**" matches several segments.
+		{"/v1/**", "/v1/a/b", true},
+		// "**" does not help when the prefix differs.
+		{"/v1/**", "/v2/a", false},
+		// Two "**" at different positions.
+		{"/v1/**", "/**", true},
+		// Two "**" after different literals.
+		{"/a/**", "/b/**", false},
+		// "**" against a variable's pattern.
+		{"/**", "/v1/{name=shelves/*}", true},
+		// "**" against a longer tail of wildcards and literals.
+		{"/a/**", "/*/b/c", true},
+		// "/a/b/**" matches "/a/b", as does "/a/*".
+		{"/a/b/**", "/a/*", true},
+		// "/a/b/c/**" needs at least three segments, "/a/*" has two.
+		{"/a/b/c/**", "/a/*", false},
+		// "**" inside a variable.
+		{"/v1/{name=files/**}", "/v1/files", true},
+		// "**" against many segments.
+		{"/**", "/a/b/c/d/e/f", true},
+		// Different verbs never overlap.
+		{"/v1/{name}", "/v1/{id}:get", false},
+		{"/v1/a:get", "/v1/a:list", false},
+		{"/**:get", "/**", false},
+		// The same verb with overlapping paths.
+		{"/v1/a:get", "/v1/*:get", true},
+		// Same verb, paths that do not overlap.
+		{"/v1/a:get", "/v2/*:get", false},
+		// Literals are compared as written.
+		{"/a%2Fb", "/a%2fb", false},
+	}
+	for _, tt := range tests {
+		a, err := Parse(tt.a)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.a, err)
+		}
+		b, err := Parse(tt.b)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.b, err)
+		}
+		if got := Overlaps(a, b); got != tt.want {
+			t.Errorf("Overlaps(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := Overlaps(b, a); got != tt.want {
+			t.Errorf("Overlaps(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+	if Overlaps(nil, nil) {
+		t.Error("Overlaps(nil, nil) = true, want false")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, tt := range validTests {
+		f.Add(tt.template)
+	}
+	for _, tt := range invalidTests {
+		f.Add(tt.template)
+	}
+	f.Fuzz(func(t *testing.T, template string) {
+		tmpl, err := Parse(template)
+		if err != nil {
+			var perr *Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("Parse(%q) error %v is a %T, want *Error", template, err, err)
+			}
+			if perr.Template != template || perr.Offset < 0 || perr.Offset > len(template) {
+				t.Fatalf("Parse(%q) error %#v has a bad Template or Offset", template, perr)
+			}
+			return
+		}
+		again, err := Parse(tmpl.String())
+		if err != nil {
+			t.Fatalf("Parse(%q) (String of %q): %v", tmpl.String(), template, err)
+		}
+		if diff := cmp.Diff(tmpl, again); diff != "" {
+			t.Fatalf("round trip of %q through %q mismatch (-first +second):\n%s", template, tmpl.String(), diff)
+		}
+		if !Overlaps(tmpl, tmpl) {
+			t.Fatalf("Overlaps(%q, itself) = false", template)
+		}
+	})
+}
+
+// matches reports whether the template segments segs match the concrete path.
+func matches(segs []Segment, path []string) bool {
+	if len(segs) == 0 {
+		return len(path) == 0
+	}
+	switch s := segs[0]; {
+	case s.Kind == DeepWildcard:
+		return matches(segs[1:], path) || len(path) > 0 && matches(segs, path[1:])
+	case len(path) == 0:
+		return false
+	case s.Kind == Wildcard || s.Value == path[0]:
+		return matches(segs[1:], path[1:])
+	}
+	return false
+}
+
+// TestOverlapsBruteForce compares Overlaps with a search for a common
+// concrete path, for all templates of up to three segments from a, b, * and
+// a final **. A common path, if any, has at most three segments from a, b
+// and c.
+func TestOverlapsBruteForce(t *testing.T) {
+	var templates []string
+	var grow func(prefix string, n int)
+	grow = func(prefix string, n int) {
+		if n > 0 {
+			templates = append(templates, prefix, prefix+"/**")
+		}
+		if n < 3 {
+			for _, s := range []string{"a", "b", "*"} {
+				grow(prefix+"/"+s, n+1)
+			}
+		}
+	}
+	grow("", 0)
+	templates = append(templates, "/**")
+	var paths [][]string
+	var grow2 func(p []string)
+	grow2 = func(p []string) {
+		paths = append(paths, p)
+		if len(p) < 3 {
+			for _, s := range []string{"a", "b", "c"} {
+				grow2(append(p[:len(p):len(p)], s))
+			}
+		}
+	}
+	grow2(nil)
+	for _, as := range templates {
+		a, err := Parse(as)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", as, err)
+		}
+		for _, bs := range templates {
+			b, err := Parse(bs)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", bs, err)
+			}
+			want := false
+			for _, p := range paths {
+				if matches(a.Segments, p) && matches(b.Segments, p) {
+					want = true
+					break
+				}
+			}
+			if got := Overlaps(a, b); got != want {
+				t.Errorf("Overlaps(%q, %q) = %v, want %v", as, bs, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package plugin
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
+)
+
+// Config is the plugin's parameter, parsed and checked once.
+type Config struct {
+	// Format is the encoding of registration files.
+	Format registration.Encoding
+	// Aggregate, when set, is the name of the one file that holds every
+	// service of the request; per-file registrations are then not written.
+	Aggregate string
+	// APIConfig is the path of a YAML service configuration whose http.rules
+	// add bindings, as grpc-gateway's grpc_api_configuration parameter.
+	APIConfig string
+	// RESTFallback gives methods without any HTTP rule the inferred binding
+	// "POST /package.Service/Method".
+	RESTFallback bool
+	// FailOnConflict makes conflicting routes an error instead of a warning.
+	FailOnConflict bool
+	// HealthPath is the HTTP health path given to every service.
+	HealthPath string
+	// GoParams holds protogen's own parameters (paths=, module=, M...) in the
+	// order given. They shape Go output only and are accepted whatever is
+	// emitted, so that one buf.gen.yaml entry can serve every output.
+	GoParams []string
+}
+
+// DefaultHealthPath is the HTTP health path used when health_path is not set.
+const DefaultHealthPath = "/healthz"
+
+// params lists the plugin's own parameters for error messages and --help.
+var params = []string{
+	"aggregate=NAME",
+	"conflicts=warn|error",
+	"emit=json|yaml",
+	"format=json|yaml",
+	"grpc_api_configuration=FILE.yaml",
+	"health_path=PATH",
+	"module=PREFIX",
+	"paths=import|source_relative",
+	"rest_fallback=true|false",
+	"M<file.proto>=<go/import/path>",
+}
+
+// Params returns the accepted parameters, for --help.
+func Params() []string { return slices.Clone(params) }
+
+// ParseParameter parses the CodeGeneratorRequest parameter: comma-separated
+// key=value pairs. Every unknown key and bad value is an error that names it.
+func ParseParameter(parameter string) (Config, error) {
+	cfg := Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath}
+	var emitFormat, formatParam registration.Encoding
+	lastKey := ""
+	for _, kv := range strings.Split(parameter, ",") {
+		if kv == "" {
+			continue
+		}
+		key, value, hasValue := strings.Cut(kv, "=")
+		if !hasValue && lastKey == "emit" {
+			// protoc separates parameters with commas, so "emit=json,go"
+			// arrives as "emit=json" and "go": a bare word after emit
+			// continues its list.
+			key, value = "emit", kv
+		}
+		lastKey = key
+		switch key {
+		case "format":
+			enc, err := encoding(key, value)
+			if err != nil {
+				return Config{}, err
+			}
+			formatParam = enc
+		case "emit":
+			// emit names what to write. Registration files are the only
+			// output so far; json and yaml pick their encoding.
+			enc, err := encoding(key, value)
+			if err != nil {
+				return Config{}, err
+			}
+			if emitFormat != "" && emitFormat != enc {
+				return Config{}, fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", value)
+			}
+			emitFormat = enc
+		case "aggregate":
+			if err := checkAggregate(value); err != nil {
+				return Config{}, err
+			}
+			cfg.Aggregate = value
+		case "grpc_api_configuration":
+			if value == "" {
+				return Config{}, fmt.Errorf("parameter grpc_api_configuration: want the path of a YAML service configuration")
+			}
+			cfg.APIConfig = value
+		case "rest_fallback":
+			b, err := boolean(key, value)
+			if err != nil {
+				return Config{}, err
+			}
+			cfg.RESTFallback = b
+		case "conflicts":
+			switch value {
+			case "warn":
+				cfg.FailOnConflict = false
+			case "error":
+				cfg.FailOnConflict = true
+			default:
+				return Config{}, fmt.Errorf("parameter conflicts=%q: want warn or error", value)
+			}
+		case "health_path":
+			if !strings.HasPrefix(value, "/") || strings.ContainsAny(value, "?# ") {
+				return Config{}, fmt.Errorf("parameter health_path=%q: want an absolute URL path such as /healthz", value)
+			}
+			cfg.HealthPath = value
+		case "paths":
+			if value != "import" && value != "source_relative" {
+				return Config{}, fmt.Errorf("parameter paths=%q: want import or source_relative", value)
+			}
+			cfg.GoParams = append(cfg.GoParams, kv)
+		case "module":
+			cfg.GoParams = append(cfg.GoParams, kv)
+		default:
+			if strings.HasPrefix(key, "M") && len(key) > 1 {
+				cfg.GoParams = append(cfg.GoParams, kv)
+				continue
+			}
+			return Config{}, fmt.Errorf("unknown parameter %q; known parameters: %s", kv, strings.Join(params, ", "))
+		}
+	}
+	switch {
+	case emitFormat != "" && formatParam != "" && emitFormat != formatParam:
+		return Config{}, fmt.Errorf("parameters emit=%s and format=%s disagree", emitFormat, formatParam)
+	case emitFormat != "":
+		cfg.Format = emitFormat
+	case formatParam != "":
+		cfg.Format = formatParam
+	}
+	return cfg, nil
+}
+
+func encoding(key, value string) (registration.Encoding, error) {
+	switch value {
+	case "json":
+		return registration.JSON, nil
+	case "yaml":
+		return registration.YAML, nil
+	}
+	return "", fmt.Errorf("parameter %s=%q: want json or yaml", key, value)
+}
+
+func boolean(key, value string) (bool, error) {
+	switch value {
+	case "true", "":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("parameter %s=%q: want true or false", key, value)
+}
+
+// checkAggregate rejects names that would write outside the output
+// directory or name no file.
+func checkAggregate(name string) error {
+	clean := path.Clean(name)
+	if name == "" || strings.HasSuffix(name, "/") || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") {
+		return fmt.Errorf("parameter aggregate=%q: want a relative file name such as \"registry\" or \"api/registry\"", name)
+	}
+	return nil
+}
+
+// aggregateFile is the name of the aggregate output: the name as given when
+// it already ends in the encoding's extension, or with ".registration" and
+// the extension added.
+func (c Config) aggregateFile() string {
+	ext := c.Format.Extension()
+	if strings.HasSuffix(c.Aggregate, ext) {
+		return c.Aggregate
+	}
+	return c.Aggregate + ".registration" + ext
+}

@@ -1,0 +1,293 @@
+// Package plugin turns a CodeGeneratorRequest into service registrations.
+//
+// It links the request's files with protodesc, runs package inference over
+// the exact descriptors and encodes the result. protogen's view of the
+// request is not built: registration files have no use for Go names, and on
+// large requests building that view costs more than everything else.
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/api/annotations"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+
+	"github.com/ovasabi/protoc-gen-registration/inference"
+	"github.com/ovasabi/protoc-gen-registration/registration"
+)
+
+// Name is the plugin's name as it appears in generated files and messages.
+const Name = "protoc-gen-registration"
+
+// Features the plugin declares to protoc and buf.
+const (
+	supportedFeatures = uint64(pluginpb.CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL |
+		pluginpb.CodeGeneratorResponse_FEATURE_SUPPORTS_EDITIONS)
+	minimumEdition = int32(descriptorpb.Edition_EDITION_2023)
+	maximumEdition = int32(descriptorpb.Edition_EDITION_2024)
+)
+
+// Generate runs the plugin on req. A problem with the request, its parameter
+// or the user's protos is returned in the response's error field, with no
+// files, as protoc expects. Warnings, such as conflicting routes when they
+// are not errors, are written to warnings. The returned error is reserved for
+// internal failures.
+func Generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) (*pluginpb.CodeGeneratorResponse, error) {
+	resp := &pluginpb.CodeGeneratorResponse{
+		SupportedFeatures: proto.Uint64(supportedFeatures),
+		MinimumEdition:    proto.Int32(minimumEdition),
+		MaximumEdition:    proto.Int32(maximumEdition),
+	}
+	files, err := generate(req, warnings)
+	if err != nil {
+		resp.Error = proto.String(err.Error())
+		return resp, nil
+	}
+	resp.File = files
+	return resp, nil
+}
+
+// run holds what one request needs while its services are read.
+type run struct {
+	cfg      Config
+	files    *protoregistry.Files
+	apiRules []*apiRule
+	routes   []inference.Route
+}
+
+func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]*pluginpb.CodeGeneratorResponse_File, error) {
+	cfg, err := ParseParameter(req.GetParameter())
+	if err != nil {
+		return nil, err
+	}
+	files, err := protodesc.NewFiles(&descriptorpb.FileDescriptorSet{File: req.GetProtoFile()})
+	if err != nil {
+		return nil, fmt.Errorf("linking the request's files: %v", err)
+	}
+	r := &run{cfg: cfg, files: files}
+	if cfg.APIConfig != "" {
+		data, err := os.ReadFile(cfg.APIConfig)
+		if err != nil {
+			return nil, fmt.Errorf("grpc_api_configuration: %v", err)
+		}
+		if r.apiRules, err = parseAPIConfig(cfg.APIConfig, data); err != nil {
+			return nil, err
+		}
+	}
+
+	regs := make([]*registration.Registration, 0, len(req.GetFileToGenerate()))
+	for _, name := range req.GetFileToGenerate() {
+		fd, err := files.FindFileByPath(name)
+		if err != nil {
+			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", name)
+		}
+		reg, err := r.file(fd)
+		if err != nil {
+			return nil, err
+		}
+		regs = append(regs, reg)
+	}
+	if err := r.checkSelectors(); err != nil {
+		return nil, err
+	}
+	conflicts := inference.Conflicts(r.routes)
+	if err := r.reportConflicts(conflicts, warnings); err != nil {
+		return nil, err
+	}
+	return r.output(regs, conflicts)
+}
+
+// file builds the registration of one proto file.
+func (r *run) file(fd protoreflect.FileDescriptor) (*registration.Registration, error) {
+	reg := &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}
+	comments := leadingComments(fd)
+	services := fd.Services()
+	for i := range services.Len() {
+		sd := services.Get(i)
+		svc := &registration.Service{
+			Name:        string(sd.FullName()),
+			Package:     string(fd.Package()),
+			File:        fd.Path(),
+			Description: comments.service(i),
+			Deprecated:  sd.Options().(*descriptorpb.ServiceOptions).GetDeprecated(),
+			Methods:     make([]*registration.Method, 0, sd.Methods().Len()),
+			Health:      r.health(sd),
+		}
+		methods := sd.Methods()
+		for j := range methods.Len() {
+			m, err := r.method(methods.Get(j), comments.method(i, j))
+			if err != nil {
+				return nil, err
+			}
+			svc.Methods = append(svc.Methods, m)
+		}
+		reg.Services = append(reg.Services, svc)
+	}
+	return reg, nil
+}
+
+func (r *run) method(md protoreflect.MethodDescriptor, description string) (*registration.Method, error) {
+	m := &registration.Method{
+		Name:        string(md.Name()),
+		FullName:    string(md.FullName()),
+		InputType:   string(md.Input().FullName()),
+		OutputType:  string(md.Output().FullName()),
+		Streaming:   streaming(md),
+		Description: description,
+		Deprecated:  md.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
+	}
+	var rules []inference.HTTPRule
+	var origins []string // where each rule was written, for errors
+	for _, ar := range r.apiRules {
+		if ar.matches(m.FullName) {
+			ar.used = true
+			rules = append(rules, inference.HTTPRule{Rule: ar.Rule, Source: registration.SourceConfig})
+			origins = append(origins, ar.Pos)
+		}
+	}
+	if opts := md.Options(); proto.HasExtension(opts, annotations.E_Http) {
+		rule, _ := proto.GetExtension(opts, annotations.E_Http).(*annotations.HttpRule)
+		rules = append(rules, inference.HTTPRule{Rule: rule, Source: registration.SourceAnnotation})
+		origins = append(origins, "")
+	}
+	routes, err := inference.Bindings(md, rules, r.cfg.RESTFallback)
+	if err != nil {
+		if be, ok := err.(*inference.BindingError); ok && be.Rule >= 0 && origins[be.Rule] != "" {
+			return nil, fmt.Errorf("%s: http rule for %v", origins[be.Rule], err)
+		}
+		return nil, fmt.Errorf("%s: %v", position(md, httpOptionPath), err)
+	}
+	for _, rt := range routes {
+		m.Bindings = append(m.Bindings, rt.Binding)
+		r.routes = append(r.routes, rt)
+	}
+	return m, nil
+}
+
+func (r *run) health(sd protoreflect.ServiceDescriptor) *registration.Health {
+	source := registration.SourceInferred
+	if r.cfg.HealthPath != DefaultHealthPath {
+		source = registration.SourceConfig
+	}
+	return &registration.Health{GRPCService: string(sd.FullName()), HTTPPath: r.cfg.HealthPath, Source: source}
+}
+
+func streaming(md protoreflect.MethodDescriptor) string {
+	switch {
+	case md.IsStreamingClient() && md.IsStreamingServer():
+		return registration.StreamingBidi
+	case md.IsStreamingClient():
+		return registration.StreamingClient
+	case md.IsStreamingServer():
+		return registration.StreamingServer
+	}
+	return registration.StreamingUnary
+}
+
+// checkSelectors reports a configured rule whose selector names no method.
+// Rules for methods of files that are not being generated are fine: one
+// service configuration often covers more files than one request does.
+func (r *run) checkSelectors() error {
+	for _, ar := range r.apiRules {
+		if ar.used || r.selectorMatchesAny(ar) {
+			continue
+		}
+		return fmt.Errorf("%s: http rule selector %q matches no method", ar.Pos, ar.Selector)
+	}
+	return nil
+}
+
+func (r *run) selectorMatchesAny(ar *apiRule) bool {
+	found := false
+	r.files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		for i := range fd.Services().Len() {
+			methods := fd.Services().Get(i).Methods()
+			for j := range methods.Len() {
+				if ar.matches(string(methods.Get(j).FullName())) {
+					found = true
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// reportConflicts fails on conflicting routes when asked to, and otherwise
+// warns about each one.
+func (r *run) reportConflicts(conflicts []inference.Conflict, warnings io.Writer) error {
+	if len(conflicts) > 0 && r.cfg.FailOnConflict {
+		c := conflicts[0]
+		a, b := r.routes[c.First], r.routes[c.Second]
+		return fmt.Errorf("%s: method %s: route %s %s conflicts with method %s: %s %s (conflicts=error)",
+			position(b.Method, httpOptionPath), b.Method.FullName(), b.Binding.Method, b.Binding.Path,
+			a.Method.FullName(), a.Binding.Method, a.Binding.Path)
+	}
+	for _, c := range conflicts {
+		a, b := r.routes[c.First], r.routes[c.Second]
+		fmt.Fprintf(warnings, "%s: warning: route %s %s of %s conflicts with %s %s of %s\n",
+			Name, b.Binding.Method, b.Binding.Path, b.Method.FullName(), a.Binding.Method, a.Binding.Path, a.Method.FullName())
+	}
+	return nil
+}
+
+// output encodes the registrations: one file per proto file that has
+// services, or one aggregate file.
+func (r *run) output(regs []*registration.Registration, conflicts []inference.Conflict) ([]*pluginpb.CodeGeneratorResponse_File, error) {
+	if r.cfg.Aggregate != "" {
+		all := &registration.Registration{Format: registration.Format, Files: []string{}, Services: []*registration.Service{}}
+		for _, c := range conflicts {
+			all.Conflicts = append(all.Conflicts, c.Model(r.routes))
+		}
+		for _, reg := range regs {
+			all.Files = append(all.Files, reg.Files...)
+			all.Services = append(all.Services, reg.Services...)
+		}
+		f, err := r.encode(r.cfg.aggregateFile(), all)
+		if err != nil {
+			return nil, err
+		}
+		return []*pluginpb.CodeGeneratorResponse_File{f}, nil
+	}
+	// A conflict between two files is listed in both.
+	byFile := make(map[string][]*registration.Conflict)
+	for _, c := range conflicts {
+		a, b := r.routes[c.First].Method.ParentFile().Path(), r.routes[c.Second].Method.ParentFile().Path()
+		byFile[a] = append(byFile[a], c.Model(r.routes))
+		if b != a {
+			byFile[b] = append(byFile[b], c.Model(r.routes))
+		}
+	}
+	var out []*pluginpb.CodeGeneratorResponse_File
+	for _, reg := range regs {
+		if len(reg.Services) == 0 {
+			continue
+		}
+		file := reg.Files[0]
+		reg.Conflicts = byFile[file]
+		name := strings.TrimSuffix(file, ".proto") + ".registration" + r.cfg.Format.Extension()
+		f, err := r.encode(name, reg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func (r *run) encode(name string, reg *registration.Registration) (*pluginpb.CodeGeneratorResponse_File, error) {
+	data, err := registration.Marshal(reg, r.cfg.Format)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %v", name, err)
+	}
+	return &pluginpb.CodeGeneratorResponse_File{Name: proto.String(name), Content: proto.String(string(data))}, nil
+}

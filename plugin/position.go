@@ -1,0 +1,84 @@
+package plugin
+
+import (
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Source paths follow the field numbers of descriptor.proto.
+const (
+	fileServiceField   = 6 // FileDescriptorProto.service
+	serviceMethodField = 2 // ServiceDescriptorProto.method
+	methodOptionsField = 4 // MethodDescriptorProto.options
+	httpExtensionField = 72295728
+)
+
+// httpOptionPath is the source path, relative to a method, of its
+// google.api.http option.
+var httpOptionPath = []int32{methodOptionsField, httpExtensionField}
+
+// position returns "file:line:column" of the element at sub below d (a
+// method), or of d itself when the source info does not record sub, or just
+// the file when the request carries no source info. Lines and columns count
+// from one, as compilers print them.
+func position(md protoreflect.MethodDescriptor, sub []int32) string {
+	fd := md.ParentFile()
+	sd := md.Parent().(protoreflect.ServiceDescriptor)
+	base := []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}
+	locs := fd.SourceLocations()
+	loc := locs.ByPath(append(base, sub...))
+	if loc.Path == nil {
+		loc = locs.ByPath(base)
+	}
+	if loc.Path == nil {
+		return fd.Path()
+	}
+	return fmt.Sprintf("%s:%d:%d", fd.Path(), loc.StartLine+1, loc.StartColumn+1)
+}
+
+// comments holds the leading comments of a file's services and methods.
+type comments struct {
+	services []string
+	methods  [][]string
+}
+
+// leadingComments collects the leading comments of services and methods in
+// one pass over the file's source locations, without building the location
+// index that ByDescriptor needs: most locations are not wanted.
+func leadingComments(fd protoreflect.FileDescriptor) comments {
+	services := fd.Services()
+	c := comments{services: make([]string, services.Len()), methods: make([][]string, services.Len())}
+	for i := range services.Len() {
+		c.methods[i] = make([]string, services.Get(i).Methods().Len())
+	}
+	locs := fd.SourceLocations()
+	for i := range locs.Len() {
+		loc := locs.Get(i)
+		p := loc.Path
+		if loc.LeadingComments == "" || len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= len(c.services) {
+			continue
+		}
+		switch {
+		case len(p) == 2:
+			c.services[p[1]] = cleanComment(loc.LeadingComments)
+		case len(p) == 4 && p[2] == serviceMethodField && int(p[3]) < len(c.methods[p[1]]):
+			c.methods[p[1]][p[3]] = cleanComment(loc.LeadingComments)
+		}
+	}
+	return c
+}
+
+func (c comments) service(i int) string   { return c.services[i] }
+func (c comments) method(i, j int) string { return c.methods[i][j] }
+
+// cleanComment removes the one space that follows "//" on each line and the
+// trailing newline, keeping any further indentation.
+func cleanComment(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(strings.TrimPrefix(l, " "), " \t")
+	}
+	return strings.Join(lines, "\n")
+}

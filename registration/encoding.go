@@ -1,0 +1,86 @@
+package registration
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Encoding is a serialization of the format.
+type Encoding string
+
+// The encodings of the format.
+const (
+	JSON Encoding = "json"
+	YAML Encoding = "yaml"
+)
+
+// Extension returns the file name extension for the encoding, with its dot.
+func (e Encoding) Extension() string { return "." + string(e) }
+
+// Marshal encodes r. Both encodings are deterministic: fields come in struct
+// order and every list keeps the order of the model.
+func Marshal(r *Registration, e Encoding) ([]byte, error) {
+	var buf bytes.Buffer
+	switch e {
+	case JSON:
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // path templates and comments stay readable
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return nil, err
+		}
+	case YAML:
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(r); err != nil {
+			return nil, err
+		}
+		if err := enc.Close(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown encoding %q", e)
+	}
+	return buf.Bytes(), nil
+}
+
+// Unmarshal decodes a registration in either encoding. JSON is recognised by
+// its first non-blank byte; anything else is read as YAML. Unknown fields and
+// a format other than Format are errors. name is used in error messages.
+func Unmarshal(name string, data []byte) (*Registration, error) {
+	var r Registration
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&r); err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+	}
+	if r.Format != Format {
+		return nil, fmt.Errorf("%s: format is %q, want %q", name, r.Format, Format)
+	}
+	return &r, nil
+}
+
+// EncodingOf returns the encoding a file name's extension asks for, JSON for
+// anything but .yaml and .yml.
+func EncodingOf(name string) Encoding {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		return YAML
+	}
+	return JSON
+}

@@ -1,0 +1,146 @@
+// Package registration defines the registration.v1 format: the model that the
+// plugin writes and that every binary of the project reads.
+//
+// A Registration lists services by full name. Each service carries its methods
+// and, per method, the REST bindings through which it is reached. Every
+// inferred fact says where it came from in a Source field. The JSON and YAML
+// encodings share field names (snake_case); schema.json describes them.
+package registration
+
+// Format is the value of Registration.Format for this version of the format.
+const Format = "registration.v1"
+
+// Where a fact comes from.
+const (
+	// SourceAnnotation marks a fact read from an option in the proto files,
+	// such as google.api.http.
+	SourceAnnotation = "annotation"
+	// SourceConfig marks a fact read from a YAML service configuration.
+	SourceConfig = "config"
+	// SourceDeclared marks a fact declared through the registration options.
+	SourceDeclared = "declared"
+	// SourceRule marks a fact derived from a user rule file.
+	SourceRule = "rule"
+	// SourceInferred marks a fact that was inferred, not stated anywhere.
+	SourceInferred = "inferred"
+)
+
+// Streaming shapes of a method.
+const (
+	StreamingUnary  = "unary"
+	StreamingClient = "client"
+	StreamingServer = "server"
+	StreamingBidi   = "bidi"
+)
+
+// Registration is one registration document: the services of one proto file,
+// or of a whole request in aggregate mode.
+type Registration struct {
+	// Format is always Format.
+	Format string `json:"format" yaml:"format"`
+	// Files lists the proto files the services were read from, in request order.
+	Files []string `json:"files" yaml:"files"`
+	// Services in declaration order, file by file.
+	Services []*Service `json:"services" yaml:"services"`
+	// Conflicts lists pairs of bindings that match the same requests.
+	Conflicts []*Conflict `json:"conflicts,omitempty" yaml:"conflicts,omitempty"`
+}
+
+// Service is one gRPC service.
+type Service struct {
+	// Name is the service's full name, such as "library.v1.LibraryService".
+	Name string `json:"name" yaml:"name"`
+	// Package is the proto package.
+	Package string `json:"package" yaml:"package"`
+	// File is the path of the proto file that declares the service.
+	File string `json:"file" yaml:"file"`
+	// Description is the service's leading comment.
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Deprecated reports the service's deprecated option.
+	Deprecated bool `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
+	// Methods in declaration order.
+	Methods []*Method `json:"methods" yaml:"methods"`
+	// Health says how the service's health is checked.
+	Health *Health `json:"health,omitempty" yaml:"health,omitempty"`
+}
+
+// Health says how a service's health is checked. Addresses are not part of
+// a registration: they depend on where the service runs.
+type Health struct {
+	// GRPCService is the service name to send in a grpc.health.v1
+	// HealthCheckRequest: the service's full name.
+	GRPCService string `json:"grpc_service" yaml:"grpc_service"`
+	// HTTPPath is the path of the service's HTTP health endpoint.
+	HTTPPath string `json:"http_path" yaml:"http_path"`
+	// Source says where HTTPPath came from: SourceInferred for the default,
+	// SourceConfig for the plugin's health_path parameter, SourceDeclared
+	// for the service's registration option.
+	Source string `json:"source" yaml:"source"`
+}
+
+// Method is one RPC of a service.
+type Method struct {
+	// Name is the method's short name, such as "GetBook".
+	Name string `json:"name" yaml:"name"`
+	// FullName is the method's full name, such as "library.v1.LibraryService.GetBook".
+	FullName string `json:"full_name" yaml:"full_name"`
+	// InputType is the full name of the request message.
+	InputType string `json:"input_type" yaml:"input_type"`
+	// OutputType is the full name of the response message.
+	OutputType string `json:"output_type" yaml:"output_type"`
+	// Streaming is one of the Streaming constants.
+	Streaming string `json:"streaming" yaml:"streaming"`
+	// Description is the method's leading comment.
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Deprecated reports the method's deprecated option.
+	Deprecated bool `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
+	// Bindings are the REST bindings of the method, the primary one first.
+	Bindings []*Binding `json:"bindings,omitempty" yaml:"bindings,omitempty"`
+}
+
+// Binding is one way to reach a method over HTTP.
+type Binding struct {
+	// Method is the HTTP method: GET, PUT, POST, DELETE, PATCH or, for a
+	// custom binding, its kind.
+	Method string `json:"method" yaml:"method"`
+	// Custom reports a google.api.CustomHttpPattern binding.
+	Custom bool `json:"custom,omitempty" yaml:"custom,omitempty"`
+	// Path is the path template in its canonical form.
+	Path string `json:"path" yaml:"path"`
+	// Body is "*", the request field bound to the body, or empty.
+	Body string `json:"body,omitempty" yaml:"body,omitempty"`
+	// ResponseBody is the response field returned as the body, or empty.
+	ResponseBody string `json:"response_body,omitempty" yaml:"response_body,omitempty"`
+	// PathParams are the request fields bound by the path, in template order.
+	PathParams []*PathParam `json:"path_params,omitempty" yaml:"path_params,omitempty"`
+	// QueryParams are the request fields bound by neither path nor body.
+	QueryParams []string `json:"query_params,omitempty" yaml:"query_params,omitempty"`
+	// Source is SourceAnnotation, SourceConfig or SourceInferred.
+	Source string `json:"source" yaml:"source"`
+}
+
+// PathParam is a request field bound by a path variable.
+type PathParam struct {
+	// Field is the dotted field path, such as "book.name".
+	Field string `json:"field" yaml:"field"`
+	// Pattern is the segments the variable matches, such as "shelves/*".
+	Pattern string `json:"pattern" yaml:"pattern"`
+}
+
+// Conflict is a pair of bindings that match the same requests: the same HTTP
+// method and path templates that match at least one common path.
+type Conflict struct {
+	// Method is the HTTP method both bindings share.
+	Method string `json:"method" yaml:"method"`
+	// First and Second name the methods and paths, first in request order.
+	First  ConflictSide `json:"first" yaml:"first"`
+	Second ConflictSide `json:"second" yaml:"second"`
+}
+
+// ConflictSide is one binding of a Conflict.
+type ConflictSide struct {
+	// RPC is the full name of the method the binding belongs to.
+	RPC string `json:"rpc" yaml:"rpc"`
+	// Path is the binding's path template.
+	Path string `json:"path" yaml:"path"`
+}
