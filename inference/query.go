@@ -2,38 +2,49 @@ package inference
 
 import (
 	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // queryParams returns the dotted paths of the request fields that a binding
 // leaves to the query string: every field bound by neither a path variable
-// nor the body, in declaration order. As google/api/http.proto describes, a
-// singular message field contributes one parameter per field of its own
-// ("book.title"); maps and repeated messages cannot be query parameters, and
-// a message that contains itself is not expanded again.
+// nor the body, in declaration order. Maps cannot be query parameters and are
+// left out. A message field stands for all of its own fields ("page" for
+// "page.size", "page.token", as google/api/http.proto describes), except
+// that a message with a field bound by the path is opened to list the rest
+// ("book.title" when "book.name" is in the path). Listing every leaf instead
+// would grow with the depth of the schema, without bound for messages that
+// refer to one another.
 func queryParams(md protoreflect.MessageDescriptor, bound []string) []string {
 	var params []string
-	var walk func(md protoreflect.MessageDescriptor, prefix string, stack []protoreflect.FullName)
-	walk = func(md protoreflect.MessageDescriptor, prefix string, stack []protoreflect.FullName) {
+	var walk func(md protoreflect.MessageDescriptor, prefix string)
+	walk = func(md protoreflect.MessageDescriptor, prefix string) {
 		fields := md.Fields()
 		for i := range fields.Len() {
 			f := fields.Get(i)
 			path := prefix + string(f.Name())
-			if f.IsMap() || slices.Contains(bound, path) {
-				continue
-			}
-			sub := f.Message()
-			if sub == nil || pathScalarMessages[sub.FullName()] {
+			switch {
+			case f.IsMap() || slices.Contains(bound, path):
+			case f.Message() != nil && !f.IsList() && boundBelow(bound, path):
+				walk(f.Message(), path+".")
+			case f.Message() != nil && f.IsList() && !pathScalarMessages[f.Message().FullName()]:
+				// Repeated messages cannot be query parameters.
+			default:
 				params = append(params, path)
-				continue
 			}
-			if f.IsList() || slices.Contains(stack, sub.FullName()) {
-				continue
-			}
-			walk(sub, path+".", append(stack, sub.FullName()))
 		}
 	}
-	walk(md, "", []protoreflect.FullName{md.FullName()})
+	walk(md, "")
 	return params
+}
+
+// boundBelow reports whether some bound path lies inside the field at path.
+func boundBelow(bound []string, path string) bool {
+	for _, b := range bound {
+		if strings.HasPrefix(b, path+".") {
+			return true
+		}
+	}
+	return false
 }

@@ -41,18 +41,44 @@ const (
 // are not errors, are written to warnings. The returned error is reserved for
 // internal failures.
 func Generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) (*pluginpb.CodeGeneratorResponse, error) {
-	resp := &pluginpb.CodeGeneratorResponse{
-		SupportedFeatures: proto.Uint64(supportedFeatures),
-		MinimumEdition:    proto.Int32(minimumEdition),
-		MaximumEdition:    proto.Int32(maximumEdition),
-	}
+	resp := newResponse()
 	files, err := generate(req, warnings)
 	if err != nil {
 		resp.Error = proto.String(err.Error())
 		return resp, nil
 	}
-	resp.File = files
+	for _, f := range files {
+		content, err := f.encode(nil)
+		if err != nil {
+			return nil, err
+		}
+		resp.File = append(resp.File, &pluginpb.CodeGeneratorResponse_File{Name: proto.String(f.name), Content: proto.String(string(content))})
+	}
 	return resp, nil
+}
+
+func newResponse() *pluginpb.CodeGeneratorResponse {
+	return &pluginpb.CodeGeneratorResponse{
+		SupportedFeatures: proto.Uint64(supportedFeatures),
+		MinimumEdition:    proto.Int32(minimumEdition),
+		MaximumEdition:    proto.Int32(maximumEdition),
+	}
+}
+
+// outputFile is a file to write: its name and the registration it holds,
+// encoded only when it is written.
+type outputFile struct {
+	name   string
+	reg    *registration.Registration
+	format registration.Encoding
+}
+
+func (f outputFile) encode(dst []byte) ([]byte, error) {
+	data, err := registration.Append(dst, f.reg, f.format)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %v", f.name, err)
+	}
+	return data, nil
 }
 
 // run holds what one request needs while its services are read.
@@ -63,7 +89,7 @@ type run struct {
 	routes   []inference.Route
 }
 
-func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]*pluginpb.CodeGeneratorResponse_File, error) {
+func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputFile, error) {
 	cfg, err := ParseParameter(req.GetParameter())
 	if err != nil {
 		return nil, err
@@ -83,13 +109,17 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]*plugin
 		}
 	}
 
+	sources := make(map[string]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile()))
+	for _, f := range req.GetProtoFile() {
+		sources[f.GetName()] = f
+	}
 	regs := make([]*registration.Registration, 0, len(req.GetFileToGenerate()))
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
 			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", name)
 		}
-		reg, err := r.file(fd)
+		reg, err := r.file(fd, sources[name])
 		if err != nil {
 			return nil, err
 		}
@@ -102,13 +132,13 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]*plugin
 	if err := r.reportConflicts(conflicts, warnings); err != nil {
 		return nil, err
 	}
-	return r.output(regs, conflicts)
+	return r.output(regs, conflicts), nil
 }
 
 // file builds the registration of one proto file.
-func (r *run) file(fd protoreflect.FileDescriptor) (*registration.Registration, error) {
+func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) (*registration.Registration, error) {
 	reg := &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}
-	comments := leadingComments(fd)
+	comments := leadingComments(fd, fdp)
 	services := fd.Services()
 	for i := range services.Len() {
 		sd := services.Get(i)
@@ -240,9 +270,9 @@ func (r *run) reportConflicts(conflicts []inference.Conflict, warnings io.Writer
 	return nil
 }
 
-// output encodes the registrations: one file per proto file that has
+// output lays out the files to write: one per proto file that has
 // services, or one aggregate file.
-func (r *run) output(regs []*registration.Registration, conflicts []inference.Conflict) ([]*pluginpb.CodeGeneratorResponse_File, error) {
+func (r *run) output(regs []*registration.Registration, conflicts []inference.Conflict) []outputFile {
 	if r.cfg.Aggregate != "" {
 		all := &registration.Registration{Format: registration.Format, Files: []string{}, Services: []*registration.Service{}}
 		for _, c := range conflicts {
@@ -252,11 +282,7 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 			all.Files = append(all.Files, reg.Files...)
 			all.Services = append(all.Services, reg.Services...)
 		}
-		f, err := r.encode(r.cfg.aggregateFile(), all)
-		if err != nil {
-			return nil, err
-		}
-		return []*pluginpb.CodeGeneratorResponse_File{f}, nil
+		return []outputFile{{name: r.cfg.aggregateFile(), reg: all, format: r.cfg.Format}}
 	}
 	// A conflict between two files is listed in both.
 	byFile := make(map[string][]*registration.Conflict)
@@ -267,7 +293,7 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 			byFile[b] = append(byFile[b], c.Model(r.routes))
 		}
 	}
-	var out []*pluginpb.CodeGeneratorResponse_File
+	out := make([]outputFile, 0, len(regs))
 	for _, reg := range regs {
 		if len(reg.Services) == 0 {
 			continue
@@ -275,19 +301,7 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 		file := reg.Files[0]
 		reg.Conflicts = byFile[file]
 		name := strings.TrimSuffix(file, ".proto") + ".registration" + r.cfg.Format.Extension()
-		f, err := r.encode(name, reg)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
+		out = append(out, outputFile{name: name, reg: reg, format: r.cfg.Format})
 	}
-	return out, nil
-}
-
-func (r *run) encode(name string, reg *registration.Registration) (*pluginpb.CodeGeneratorResponse_File, error) {
-	data, err := registration.Marshal(reg, r.cfg.Format)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %v", name, err)
-	}
-	return &pluginpb.CodeGeneratorResponse_File{Name: proto.String(name), Content: proto.String(string(data))}, nil
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
 )
 
 // Source paths follow the field numbers of descriptor.proto.
@@ -45,26 +46,26 @@ type comments struct {
 }
 
 // leadingComments collects the leading comments of services and methods in
-// one pass over the file's source locations, without building the location
-// index that ByDescriptor needs: most locations are not wanted.
-func leadingComments(fd protoreflect.FileDescriptor) comments {
+// one pass over the file's source code info. It reads the
+// FileDescriptorProto rather than protoreflect's SourceLocations, whose
+// first use builds an index of every location: most are not wanted, and on
+// large requests that index costs more than the rest of the inference.
+func leadingComments(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) comments {
 	services := fd.Services()
 	c := comments{services: make([]string, services.Len()), methods: make([][]string, services.Len())}
 	for i := range services.Len() {
 		c.methods[i] = make([]string, services.Get(i).Methods().Len())
 	}
-	locs := fd.SourceLocations()
-	for i := range locs.Len() {
-		loc := locs.Get(i)
-		p := loc.Path
-		if loc.LeadingComments == "" || len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= len(c.services) {
+	for _, loc := range fdp.GetSourceCodeInfo().GetLocation() {
+		p := loc.GetPath()
+		if loc.LeadingComments == nil || len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= len(c.services) {
 			continue
 		}
 		switch {
 		case len(p) == 2:
-			c.services[p[1]] = cleanComment(loc.LeadingComments)
+			c.services[p[1]] = cleanComment(loc.GetLeadingComments())
 		case len(p) == 4 && p[2] == serviceMethodField && int(p[3]) < len(c.methods[p[1]]):
-			c.methods[p[1]][p[3]] = cleanComment(loc.LeadingComments)
+			c.methods[p[1]][p[3]] = cleanComment(loc.GetLeadingComments())
 		}
 	}
 	return c

@@ -26,15 +26,18 @@ func (e Encoding) Extension() string { return "." + string(e) }
 // Marshal encodes r. Both encodings are deterministic: fields come in struct
 // order and every list keeps the order of the model.
 func Marshal(r *Registration, e Encoding) ([]byte, error) {
+	return Append(nil, r, e)
+}
+
+// Append is Marshal appending to dst, so that a caller encoding many
+// registrations can reuse one buffer.
+func Append(dst []byte, r *Registration, e Encoding) ([]byte, error) {
 	var buf bytes.Buffer
 	switch e {
 	case JSON:
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // path templates and comments stay readable
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return nil, err
-		}
+		// Like encoding/json with SetEscapeHTML(false), so that path
+		// templates and comments stay readable, and SetIndent("", "  ").
+		return appendJSON(dst, r), nil
 	case YAML:
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
@@ -47,7 +50,7 @@ func Marshal(r *Registration, e Encoding) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown encoding %q", e)
 	}
-	return buf.Bytes(), nil
+	return append(dst, buf.Bytes()...), nil
 }
 
 // Unmarshal decodes a registration in either encoding. JSON is recognised by

@@ -59,15 +59,7 @@ func run(in io.Reader, out io.Writer) error {
 	if err := proto.Unmarshal(data, req); err != nil {
 		return fmt.Errorf("parsing the CodeGeneratorRequest: %v", err)
 	}
-	resp, err := plugin.Generate(req, os.Stderr)
-	if err != nil {
-		return err
-	}
-	data, err = proto.Marshal(resp)
-	if err != nil {
-		return fmt.Errorf("encoding the response: %v", err)
-	}
-	if _, err := out.Write(data); err != nil {
+	if err := plugin.WriteResponse(out, req, os.Stderr); err != nil {
 		return fmt.Errorf("writing the response: %v", err)
 	}
 	return nil

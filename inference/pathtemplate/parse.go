@@ -32,7 +32,17 @@ type token struct {
 // the "=" that starts the variable's pattern, and part of the text
 // elsewhere, where they are valid literal characters.
 func tokenize(path string) []token {
-	var toks []token
+	// Size the slice once: at most one text token per delimiter, plus the
+	// delimiters, a leading text and EOF. Templates are short and the plugin
+	// parses one per binding, so growing it showed up in profiles.
+	n := 2
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '/', '{', '}', '.', '=':
+			n += 2
+		}
+	}
+	toks := make([]token, 0, n)
 	inFieldPath := false
 	for i := 0; i < len(path); {
 		delims := "/{}"

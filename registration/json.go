@@ -1,0 +1,287 @@
+package registration
+
+import "unicode/utf8"
+
+// appendJSON appends r encoded as encoding/json would with SetEscapeHTML(false)
+// and a two-space indent, followed by a newline. A hand-written encoder,
+// because the plugin's output for large requests is dominated by encoding:
+// encoding/json's reflection and its separate indentation pass cost more than
+// all the inference. TestJSONMatchesEncodingJSON holds the two to the same
+// bytes, so a field added to the model without being added here fails it.
+func appendJSON(b []byte, r *Registration) []byte {
+	e := &jsonEncoder{b: b}
+	e.begin('{')
+	e.field("format", r.Format)
+	e.strings("files", r.Files, false)
+	e.key("services")
+	if r.Services == nil {
+		e.null()
+	} else {
+		e.begin('[')
+		for _, s := range r.Services {
+			e.next()
+			e.service(s)
+		}
+		e.end(']')
+	}
+	if len(r.Conflicts) > 0 {
+		e.key("conflicts")
+		e.begin('[')
+		for _, c := range r.Conflicts {
+			e.next()
+			e.conflict(c)
+		}
+		e.end(']')
+	}
+	e.end('}')
+	return append(e.b, '\n')
+}
+
+func (e *jsonEncoder) service(s *Service) {
+	if s == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("name", s.Name)
+	e.field("package", s.Package)
+	e.field("file", s.File)
+	e.fieldOmit("description", s.Description)
+	e.boolOmit("deprecated", s.Deprecated)
+	e.key("methods")
+	if s.Methods == nil {
+		e.null()
+	} else {
+		e.begin('[')
+		for _, m := range s.Methods {
+			e.next()
+			e.method(m)
+		}
+		e.end(']')
+	}
+	if s.Health != nil {
+		e.key("health")
+		e.begin('{')
+		e.field("grpc_service", s.Health.GRPCService)
+		e.field("http_path", s.Health.HTTPPath)
+		e.field("source", s.Health.Source)
+		e.end('}')
+	}
+	e.end('}')
+}
+
+func (e *jsonEncoder) method(m *Method) {
+	if m == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("name", m.Name)
+	e.field("full_name", m.FullName)
+	e.field("input_type", m.InputType)
+	e.field("output_type", m.OutputType)
+	e.field("streaming", m.Streaming)
+	e.fieldOmit("description", m.Description)
+	e.boolOmit("deprecated", m.Deprecated)
+	if len(m.Bindings) > 0 {
+		e.key("bindings")
+		e.begin('[')
+		for _, b := range m.Bindings {
+			e.next()
+			e.binding(b)
+		}
+		e.end(']')
+	}
+	e.end('}')
+}
+
+func (e *jsonEncoder) binding(b *Binding) {
+	if b == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("method", b.Method)
+	e.boolOmit("custom", b.Custom)
+	e.field("path", b.Path)
+	e.fieldOmit("body", b.Body)
+	e.fieldOmit("response_body", b.ResponseBody)
+	if len(b.PathParams) > 0 {
+		e.key("path_params")
+		e.begin('[')
+		for _, p := range b.PathParams {
+			e.next()
+			if p == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("field", p.Field)
+			e.field("pattern", p.Pattern)
+			e.end('}')
+		}
+		e.end(']')
+	}
+	e.strings("query_params", b.QueryParams, true)
+	e.field("source", b.Source)
+	e.end('}')
+}
+
+func (e *jsonEncoder) conflict(c *Conflict) {
+	if c == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("method", c.Method)
+	for _, side := range []struct {
+		key string
+		s   ConflictSide
+	}{{"first", c.First}, {"second", c.Second}} {
+		e.key(side.key)
+		e.begin('{')
+		e.field("rpc", side.s.RPC)
+		e.field("path", side.s.Path)
+		e.end('}')
+	}
+	e.end('}')
+}
+
+// jsonEncoder writes indented JSON. count holds, per open object or array,
+// how many items it has so far: commas and the closing newline depend on it.
+type jsonEncoder struct {
+	b     []byte
+	count []int
+}
+
+func (e *jsonEncoder) begin(c byte) {
+	e.b = append(e.b, c)
+	e.count = append(e.count, 0)
+}
+
+func (e *jsonEncoder) end(c byte) {
+	n := e.count[len(e.count)-1]
+	e.count = e.count[:len(e.count)-1]
+	if n > 0 {
+		e.newline()
+	}
+	e.b = append(e.b, c)
+}
+
+// next starts an item of the innermost object or array.
+func (e *jsonEncoder) next() {
+	i := len(e.count) - 1
+	if e.count[i] > 0 {
+		e.b = append(e.b, ',')
+	}
+	e.count[i]++
+	e.newline()
+}
+
+func (e *jsonEncoder) newline() {
+	e.b = append(e.b, '\n')
+	for range e.count {
+		e.b = append(e.b, ' ', ' ')
+	}
+}
+
+func (e *jsonEncoder) null() { e.b = append(e.b, "null"...) }
+
+func (e *jsonEncoder) key(k string) {
+	e.next()
+	e.str(k)
+	e.b = append(e.b, ':', ' ')
+}
+
+func (e *jsonEncoder) field(k, v string) {
+	e.key(k)
+	e.str(v)
+}
+
+func (e *jsonEncoder) fieldOmit(k, v string) {
+	if v != "" {
+		e.field(k, v)
+	}
+}
+
+func (e *jsonEncoder) boolOmit(k string, v bool) {
+	if v {
+		e.key(k)
+		e.b = append(e.b, "true"...)
+	}
+}
+
+// strings writes a list of strings; nil is null unless omitted, and
+// omitempty also drops an empty list, as encoding/json does.
+func (e *jsonEncoder) strings(k string, v []string, omitEmpty bool) {
+	if omitEmpty && len(v) == 0 {
+		return
+	}
+	e.key(k)
+	if v == nil {
+		e.null()
+		return
+	}
+	e.begin('[')
+	for _, s := range v {
+		e.next()
+		e.str(s)
+	}
+	e.end(']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// str writes a JSON string with encoding/json's escaping when HTML escaping
+// is off: quotes, backslashes and control characters are escaped, invalid
+// UTF-8 becomes U+FFFD, and U+2028 and U+2029 are escaped for JavaScript.
+func (e *jsonEncoder) str(s string) {
+	b := append(e.b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	e.b = append(b, '"')
+}

@@ -1,0 +1,138 @@
+package registration
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// referenceJSON is what encoding/json writes for r with the settings that
+// appendJSON reproduces.
+func referenceJSON(t testing.TB, r *Registration) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// full returns a registration in which every field of every type is set.
+func full() *Registration {
+	return &Registration{
+		Format: Format,
+		Files:  []string{"a/v1/a.proto", "b.proto"},
+		Services: []*Service{{
+			Name: "a.v1.S", Package: "a.v1", File: "a/v1/a.proto",
+			Description: "line one\n  \"quoted\" \\ <tag> & \u2028 \x01 \xff é\ttab",
+			Deprecated:  true,
+			Methods: []*Method{{
+				Name: "M", FullName: "a.v1.S.M", InputType: "a.v1.Req", OutputType: "a.v1.Res",
+				Streaming: StreamingBidi, Description: "d", Deprecated: true,
+				Bindings: []*Binding{{
+					Method: "PURGE", Custom: true, Path: "/v1/{name=a/*}:x", Body: "*", ResponseBody: "r",
+					PathParams:  []*PathParam{{Field: "name", Pattern: "a/*"}},
+					QueryParams: []string{"q", "p.s"},
+					Source:      SourceConfig,
+				}},
+			}},
+			Health: &Health{GRPCService: "a.v1.S", HTTPPath: "/healthz", Source: SourceInferred},
+		}},
+		Conflicts: []*Conflict{{Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
+	}
+}
+
+// TestFullIsFull makes sure full() keeps up with the model: a field added to
+// a type and left zero there would not be compared by the tests below.
+func TestFullIsFull(t *testing.T) {
+	var check func(v reflect.Value, path string)
+	check = func(v reflect.Value, path string) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() {
+				t.Errorf("%s is nil in full()", path)
+				return
+			}
+			check(v.Elem(), path)
+		case reflect.Slice:
+			if v.Len() == 0 {
+				t.Errorf("%s is empty in full()", path)
+			}
+			for i := range v.Len() {
+				check(v.Index(i), path+"[]")
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				check(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		default:
+			if v.IsZero() {
+				t.Errorf("%s is zero in full()", path)
+			}
+		}
+	}
+	check(reflect.ValueOf(full()), "Registration")
+}
+
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	tests := map[string]*Registration{
+		"full":  full(),
+		"empty": {Format: Format},
+		"empty lists": {Format: Format, Files: []string{}, Services: []*Service{{Name: "s", Methods: []*Method{}}},
+			Conflicts: []*Conflict{}},
+		"nil elements": {Format: Format, Services: []*Service{nil, {Methods: []*Method{nil, {Bindings: []*Binding{nil, {PathParams: []*PathParam{nil}}}}}}}},
+	}
+	// Every golden registration the plugin's tests hold.
+	var goldens []string
+	err := filepath.WalkDir("../plugin/testdata/golden", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".json") {
+			goldens = append(goldens, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range goldens {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Unmarshal(path, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests[path] = r
+	}
+	if len(tests) < 10 {
+		t.Fatalf("found only %d cases; the golden files moved?", len(tests))
+	}
+	for name, r := range tests {
+		if diff := cmp.Diff(referenceJSON(t, r), string(appendJSON(nil, r))); diff != "" {
+			t.Errorf("%s (-encoding/json +appendJSON):\n%s", name, diff)
+		}
+	}
+}
+
+// FuzzJSONString compares string escaping with encoding/json on any input.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "\"\\/\b\f\n\r\t\x00\x1f\x7f", "<>&", "\u2028\u2029", "\xff\xfe", "é€😀", strings.Repeat("a", 100)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := &Registration{Format: s, Files: []string{s}}
+		if got, want := string(appendJSON(nil, r)), referenceJSON(t, r); got != want {
+			t.Errorf("string %q:\n got %s\nwant %s", s, got, want)
+		}
+	})
+}
