@@ -25,14 +25,7 @@ type apiRule struct {
 func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		// yaml.v3 says "yaml: line N: msg"; put the line where compilers do.
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if line, text, ok := strings.Cut(rest, ": "); ok {
-				return nil, fmt.Errorf("%s:%s: %s", name, line, text)
-			}
-		}
-		return nil, fmt.Errorf("%s: %s", name, msg)
+		return nil, yamlError(name, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty service configuration", name)
@@ -73,6 +66,20 @@ func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
 	return rules, nil
 }
 
+// yamlError puts the line of a YAML syntax error where compilers put it:
+// yaml.v3 says "yaml: line N: msg".
+func yamlError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if line, text, ok := strings.Cut(rest, ": "); ok {
+			return fmt.Errorf("%s:%s: %s", name, line, text)
+		}
+	}
+	return fmt.Errorf("%s: %s", name, msg)
+}
+
+// configParser reads the YAML files the plugin takes, naming the position
+// of every problem.
 type configParser struct{ file string }
 
 func (p *configParser) pos(n *yaml.Node) string {

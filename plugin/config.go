@@ -26,6 +26,15 @@ type Config struct {
 	FailOnConflict bool
 	// HealthPath is the HTTP health path given to every service.
 	HealthPath string
+	// CapabilityRules is the path of a YAML file of rules that map method
+	// names to capabilities.
+	CapabilityRules string
+	// EmitRegistrations reports that registration files are written: unless
+	// emit names go alone.
+	EmitRegistrations bool
+	// EmitGo reports emit=go: a Go registration file per proto file with
+	// services, in the file's Go package.
+	EmitGo bool
 	// GoParams holds protogen's own parameters (paths=, module=, M...) in the
 	// order given. They shape Go output only and are accepted whatever is
 	// emitted, so that one buf.gen.yaml entry can serve every output.
@@ -38,8 +47,9 @@ const DefaultHealthPath = "/healthz"
 // params lists the plugin's own parameters for error messages and --help.
 var params = []string{
 	"aggregate=NAME",
+	"capability_rules=FILE.yaml",
 	"conflicts=warn|error",
-	"emit=json|yaml",
+	"emit=json|yaml|go",
 	"format=json|yaml",
 	"grpc_api_configuration=FILE.yaml",
 	"health_path=PATH",
@@ -57,6 +67,7 @@ func Params() []string { return slices.Clone(params) }
 func ParseParameter(parameter string) (Config, error) {
 	cfg := Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath}
 	var emitFormat, formatParam registration.Encoding
+	emitGo := false
 	lastKey := ""
 	for _, kv := range strings.Split(parameter, ",") {
 		if kv == "" {
@@ -78,11 +89,15 @@ func ParseParameter(parameter string) (Config, error) {
 			}
 			formatParam = enc
 		case "emit":
-			// emit names what to write. Registration files are the only
-			// output so far; json and yaml pick their encoding.
+			// emit lists what to write: registration files, with json or
+			// yaml picking their encoding, and Go code.
+			if value == "go" {
+				emitGo = true
+				continue
+			}
 			enc, err := encoding(key, value)
 			if err != nil {
-				return Config{}, err
+				return Config{}, fmt.Errorf("parameter emit=%q: want json, yaml or go", value)
 			}
 			if emitFormat != "" && emitFormat != enc {
 				return Config{}, fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", value)
@@ -98,6 +113,11 @@ func ParseParameter(parameter string) (Config, error) {
 				return Config{}, fmt.Errorf("parameter grpc_api_configuration: want the path of a YAML service configuration")
 			}
 			cfg.APIConfig = value
+		case "capability_rules":
+			if value == "" {
+				return Config{}, fmt.Errorf("parameter capability_rules: want the path of a YAML rule file")
+			}
+			cfg.CapabilityRules = value
 		case "rest_fallback":
 			b, err := boolean(key, value)
 			if err != nil {
@@ -140,6 +160,11 @@ func ParseParameter(parameter string) (Config, error) {
 		cfg.Format = emitFormat
 	case formatParam != "":
 		cfg.Format = formatParam
+	}
+	cfg.EmitGo = emitGo
+	cfg.EmitRegistrations = emitFormat != "" || !emitGo
+	if cfg.Aggregate != "" && !cfg.EmitRegistrations {
+		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", cfg.Aggregate)
 	}
 	return cfg, nil
 }

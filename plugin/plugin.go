@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -68,12 +69,16 @@ func newResponse() *pluginpb.CodeGeneratorResponse {
 // outputFile is a file to write: its name and the registration it holds,
 // encoded only when it is written.
 type outputFile struct {
-	name   string
-	reg    *registration.Registration
-	format registration.Encoding
+	name    string
+	reg     *registration.Registration
+	format  registration.Encoding
+	content []byte // a file rendered already (Go output), written as is
 }
 
 func (f outputFile) encode(dst []byte) ([]byte, error) {
+	if f.reg == nil {
+		return append(dst, f.content...), nil
+	}
 	data, err := registration.Append(dst, f.reg, f.format)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %v", f.name, err)
@@ -85,7 +90,9 @@ func (f outputFile) encode(dst []byte) ([]byte, error) {
 type run struct {
 	cfg      Config
 	files    *protoregistry.Files
+	index    *inference.Index
 	apiRules []*apiRule
+	capRules []inference.CapabilityRule
 	routes   []inference.Route
 }
 
@@ -108,6 +115,22 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputF
 			return nil, err
 		}
 	}
+	if cfg.CapabilityRules != "" {
+		data, err := os.ReadFile(cfg.CapabilityRules)
+		if err != nil {
+			return nil, fmt.Errorf("capability_rules: %v", err)
+		}
+		if r.capRules, err = parseCapabilityRules(cfg.CapabilityRules, data); err != nil {
+			return nil, err
+		}
+	}
+	ordered := make([]protoreflect.FileDescriptor, 0, len(req.GetProtoFile()))
+	for _, f := range req.GetProtoFile() {
+		if fd, err := files.FindFileByPath(f.GetName()); err == nil {
+			ordered = append(ordered, fd)
+		}
+	}
+	r.index = inference.NewIndex(ordered, files)
 
 	sources := make(map[string]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile()))
 	for _, f := range req.GetProtoFile() {
@@ -132,7 +155,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputF
 	if err := r.reportConflicts(conflicts, warnings); err != nil {
 		return nil, err
 	}
-	return r.output(regs, conflicts), nil
+	return r.withGo(req, regs, r.output(regs, conflicts))
 }
 
 // file builds the registration of one proto file.
@@ -142,37 +165,80 @@ func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescrip
 	services := fd.Services()
 	for i := range services.Len() {
 		sd := services.Get(i)
+		opts := inference.ServiceOptions(sd)
 		svc := &registration.Service{
 			Name:        string(sd.FullName()),
 			Package:     string(fd.Package()),
+			Version:     packageVersion(fd.Package()),
 			File:        fd.Path(),
 			Description: comments.service(i),
 			Deprecated:  sd.Options().(*descriptorpb.ServiceOptions).GetDeprecated(),
+			Owner:       opts.GetOwner(),
+			Tags:        opts.GetTags(),
 			Methods:     make([]*registration.Method, 0, sd.Methods().Len()),
-			Health:      r.health(sd),
 		}
+		health, err := r.health(sd)
+		if err != nil {
+			return nil, err
+		}
+		svc.Health = health
 		methods := sd.Methods()
+		kept := make([]protoreflect.MethodDescriptor, 0, methods.Len())
 		for j := range methods.Len() {
-			m, err := r.method(methods.Get(j), comments.method(i, j))
+			md := methods.Get(j)
+			if inference.Excluded(md) {
+				continue
+			}
+			m, err := r.method(md, comments.method(i, j))
 			if err != nil {
 				return nil, err
 			}
 			svc.Methods = append(svc.Methods, m)
+			kept = append(kept, md)
 		}
+		facts, err := r.index.DescribeService(sd, kept, r.capRules)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", servicePosition(sd, serviceOptionPath), err)
+		}
+		svc.Capabilities = facts.Capabilities
+		svc.Dependencies = facts.Dependencies
+		svc.Events = facts.Events
+		svc.MessageTypes = facts.MessageTypes
 		reg.Services = append(reg.Services, svc)
 	}
 	return reg, nil
 }
 
+// packageVersion returns the version component of a package name, the last
+// one that looks like "v1", "v2alpha" or "v1beta2", or "".
+func packageVersion(pkg protoreflect.FullName) string {
+	parts := strings.Split(string(pkg), ".")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if versionPattern.MatchString(parts[i]) {
+			return parts[i]
+		}
+	}
+	return ""
+}
+
+var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
+
 func (r *run) method(md protoreflect.MethodDescriptor, description string) (*registration.Method, error) {
+	facts := r.index.Method(md)
 	m := &registration.Method{
-		Name:        string(md.Name()),
-		FullName:    string(md.FullName()),
-		InputType:   string(md.Input().FullName()),
-		OutputType:  string(md.Output().FullName()),
-		Streaming:   streaming(md),
-		Description: description,
-		Deprecated:  md.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
+		Name:           string(md.Name()),
+		FullName:       string(md.FullName()),
+		InputType:      string(md.Input().FullName()),
+		OutputType:     string(md.Output().FullName()),
+		Streaming:      streaming(md),
+		Kind:           facts.Kind,
+		Resource:       facts.Resource,
+		Idempotency:    facts.Idempotency,
+		ReadOnly:       facts.ReadOnly,
+		LongRunning:    facts.LongRunning,
+		RequiredFields: facts.RequiredFields,
+		Description:    description,
+		Deprecated:     md.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
 	}
 	var rules []inference.HTTPRule
 	var origins []string // where each rule was written, for errors
@@ -202,12 +268,21 @@ func (r *run) method(md protoreflect.MethodDescriptor, description string) (*reg
 	return m, nil
 }
 
-func (r *run) health(sd protoreflect.ServiceDescriptor) *registration.Health {
-	source := registration.SourceInferred
+// health gives the service's health checks: the HTTP path from its options,
+// or from the health_path parameter, or the default.
+func (r *run) health(sd protoreflect.ServiceDescriptor) (*registration.Health, error) {
+	h := &registration.Health{GRPCService: string(sd.FullName()), HTTPPath: r.cfg.HealthPath, Source: registration.SourceInferred}
 	if r.cfg.HealthPath != DefaultHealthPath {
-		source = registration.SourceConfig
+		h.Source = registration.SourceConfig
 	}
-	return &registration.Health{GRPCService: string(sd.FullName()), HTTPPath: r.cfg.HealthPath, Source: source}
+	if p := inference.ServiceOptions(sd).GetHealthPath(); p != "" {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# ") {
+			return nil, fmt.Errorf("%s: service %s: option (registration.v1.service): health_path %q: want an absolute URL path such as /healthz",
+				servicePosition(sd, serviceOptionPath), sd.FullName(), p)
+		}
+		h.HTTPPath, h.Source = p, registration.SourceDeclared
+	}
+	return h, nil
 }
 
 func streaming(md protoreflect.MethodDescriptor) string {

@@ -44,7 +44,7 @@ func caseRequest(t testing.TB, dir string) *pluginpb.CodeGeneratorRequest {
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	req, err := compile.Request(context.Background(), []string{dir, googleapis}, files, strings.TrimSpace(string(param)))
+	req, err := compile.Request(context.Background(), []string{dir, googleapis, "../proto"}, files, strings.TrimSpace(string(param)))
 	if err != nil {
 		t.Fatalf("compiling %s: %v", dir, err)
 	}

@@ -10,11 +10,22 @@ import (
 
 // Source paths follow the field numbers of descriptor.proto.
 const (
-	fileServiceField   = 6 // FileDescriptorProto.service
-	serviceMethodField = 2 // ServiceDescriptorProto.method
-	methodOptionsField = 4 // MethodDescriptorProto.options
-	httpExtensionField = 72295728
+	fileServiceField           = 6 // FileDescriptorProto.service
+	serviceMethodField         = 2 // ServiceDescriptorProto.method
+	serviceOptionsField        = 3 // ServiceDescriptorProto.options
+	methodOptionsField         = 4 // MethodDescriptorProto.options
+	httpExtensionField         = 72295728
+	registrationExtensionField = 58420 // registration.v1.service and .method
 )
+
+// serviceOptionPath is the source path, relative to a service, of its
+// registration.v1.service option.
+var serviceOptionPath = []int32{serviceOptionsField, registrationExtensionField}
+
+// servicePosition is position for a service and a path below it.
+func servicePosition(sd protoreflect.ServiceDescriptor, sub []int32) string {
+	return sourcePosition(sd.ParentFile(), []int32{fileServiceField, int32(sd.Index())}, sub)
+}
 
 // httpOptionPath is the source path, relative to a method, of its
 // google.api.http option.
@@ -25,9 +36,13 @@ var httpOptionPath = []int32{methodOptionsField, httpExtensionField}
 // the file when the request carries no source info. Lines and columns count
 // from one, as compilers print them.
 func position(md protoreflect.MethodDescriptor, sub []int32) string {
-	fd := md.ParentFile()
 	sd := md.Parent().(protoreflect.ServiceDescriptor)
-	base := []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}
+	return sourcePosition(md.ParentFile(), []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}, sub)
+}
+
+// sourcePosition returns "file:line:column" of the element at base+sub, or
+// of base when the source info does not record sub, or just the file.
+func sourcePosition(fd protoreflect.FileDescriptor, base, sub []int32) string {
 	locs := fd.SourceLocations()
 	loc := locs.ByPath(append(base, sub...))
 	if loc.Path == nil {

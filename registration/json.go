@@ -45,9 +45,12 @@ func (e *jsonEncoder) service(s *Service) {
 	e.begin('{')
 	e.field("name", s.Name)
 	e.field("package", s.Package)
+	e.fieldOmit("version", s.Version)
 	e.field("file", s.File)
 	e.fieldOmit("description", s.Description)
 	e.boolOmit("deprecated", s.Deprecated)
+	e.fieldOmit("owner", s.Owner)
+	e.strings("tags", s.Tags, true)
 	e.key("methods")
 	if s.Methods == nil {
 		e.null()
@@ -59,6 +62,58 @@ func (e *jsonEncoder) service(s *Service) {
 		}
 		e.end(']')
 	}
+	if len(s.Capabilities) > 0 {
+		e.key("capabilities")
+		e.begin('[')
+		for _, c := range s.Capabilities {
+			e.next()
+			if c == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("name", c.Name)
+			e.field("source", c.Source)
+			e.strings("methods", c.Methods, true)
+			e.end('}')
+		}
+		e.end(']')
+	}
+	if len(s.Dependencies) > 0 {
+		e.key("dependencies")
+		e.begin('[')
+		for _, d := range s.Dependencies {
+			e.next()
+			if d == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("service", d.Service)
+			e.field("kind", d.Kind)
+			e.boolOmit("external", d.External)
+			e.strings("evidence", d.Evidence, true)
+			e.end('}')
+		}
+		e.end(']')
+	}
+	if len(s.Events) > 0 {
+		e.key("events")
+		e.begin('[')
+		for _, ev := range s.Events {
+			e.next()
+			if ev == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("name", ev.Name)
+			e.fieldOmit("method", ev.Method)
+			e.field("source", ev.Source)
+			e.end('}')
+		}
+		e.end(']')
+	}
 	if s.Health != nil {
 		e.key("health")
 		e.begin('{')
@@ -67,6 +122,7 @@ func (e *jsonEncoder) service(s *Service) {
 		e.field("source", s.Health.Source)
 		e.end('}')
 	}
+	e.strings("message_types", s.MessageTypes, true)
 	e.end('}')
 }
 
@@ -81,6 +137,25 @@ func (e *jsonEncoder) method(m *Method) {
 	e.field("input_type", m.InputType)
 	e.field("output_type", m.OutputType)
 	e.field("streaming", m.Streaming)
+	e.field("kind", m.Kind)
+	if m.Resource != nil {
+		e.key("resource")
+		e.begin('{')
+		e.field("type", m.Resource.Type)
+		e.field("source", m.Resource.Source)
+		e.field("evidence", m.Resource.Evidence)
+		e.end('}')
+	}
+	e.fieldOmit("idempotency", m.Idempotency)
+	e.boolOmit("read_only", m.ReadOnly)
+	if m.LongRunning != nil {
+		e.key("long_running")
+		e.begin('{')
+		e.field("response_type", m.LongRunning.ResponseType)
+		e.fieldOmit("metadata_type", m.LongRunning.MetadataType)
+		e.end('}')
+	}
+	e.strings("required_fields", m.RequiredFields, true)
 	e.fieldOmit("description", m.Description)
 	e.boolOmit("deprecated", m.Deprecated)
 	if len(m.Bindings) > 0 {

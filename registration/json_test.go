@@ -33,12 +33,16 @@ func full() *Registration {
 		Format: Format,
 		Files:  []string{"a/v1/a.proto", "b.proto"},
 		Services: []*Service{{
-			Name: "a.v1.S", Package: "a.v1", File: "a/v1/a.proto",
+			Name: "a.v1.S", Package: "a.v1", Version: "v1", File: "a/v1/a.proto", Owner: "team-a", Tags: []string{"x", "y"},
 			Description: "line one\n  \"quoted\" \\ <tag> & \u2028 \x01 \xff é\ttab",
 			Deprecated:  true,
 			Methods: []*Method{{
 				Name: "M", FullName: "a.v1.S.M", InputType: "a.v1.Req", OutputType: "a.v1.Res",
-				Streaming: StreamingBidi, Description: "d", Deprecated: true,
+				Streaming: StreamingBidi, Kind: KindUpdate, Description: "d", Deprecated: true,
+				Resource:    &Resource{Type: "a.example.com/Thing", Source: SourceAnnotation, Evidence: "thing.name"},
+				Idempotency: "idempotent", ReadOnly: true,
+				LongRunning:    &LongRunning{ResponseType: "a.v1.Res", MetadataType: "a.v1.Meta"},
+				RequiredFields: []string{"thing", "thing.name"},
 				Bindings: []*Binding{{
 					Method: "PURGE", Custom: true, Path: "/v1/{name=a/*}:x", Body: "*", ResponseBody: "r",
 					PathParams:  []*PathParam{{Field: "name", Pattern: "a/*"}},
@@ -46,7 +50,11 @@ func full() *Registration {
 					Source:      SourceConfig,
 				}},
 			}},
-			Health: &Health{GRPCService: "a.v1.S", HTTPPath: "/healthz", Source: SourceInferred},
+			Capabilities: []*Capability{{Name: "crud", Source: SourceRule, Methods: []string{"M"}}},
+			Dependencies: []*Dependency{{Service: "b.v1.T", Kind: DependencySchema, External: true, Evidence: []string{"a.v1.Req.t"}}},
+			Events:       []*Event{{Name: "a.v1.Thing.updated", Method: "a.v1.S.M", Source: SourceInferred}},
+			Health:       &Health{GRPCService: "a.v1.S", HTTPPath: "/healthz", Source: SourceInferred},
+			MessageTypes: []string{"a.v1.Req", "a.v1.Res"},
 		}},
 		Conflicts: []*Conflict{{Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
 	}

@@ -52,16 +52,82 @@ type Service struct {
 	Name string `json:"name" yaml:"name"`
 	// Package is the proto package.
 	Package string `json:"package" yaml:"package"`
+	// Version is the version component of the package, such as "v1" or
+	// "v1beta2"; empty when the package has none.
+	Version string `json:"version,omitempty" yaml:"version,omitempty"`
 	// File is the path of the proto file that declares the service.
 	File string `json:"file" yaml:"file"`
 	// Description is the service's leading comment.
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
 	// Deprecated reports the service's deprecated option.
 	Deprecated bool `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
-	// Methods in declaration order.
+	// Owner is the team or person the service's options declare.
+	Owner string `json:"owner,omitempty" yaml:"owner,omitempty"`
+	// Tags are free-form labels the service's options declare.
+	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	// Methods in declaration order, without those the options exclude.
 	Methods []*Method `json:"methods" yaml:"methods"`
+	// Capabilities are what the service can do, sorted by name.
+	Capabilities []*Capability `json:"capabilities,omitempty" yaml:"capabilities,omitempty"`
+	// Dependencies are the services this one needs, sorted by service name
+	// and kind.
+	Dependencies []*Dependency `json:"dependencies,omitempty" yaml:"dependencies,omitempty"`
+	// Events are the domain events the service emits, sorted by name.
+	Events []*Event `json:"events,omitempty" yaml:"events,omitempty"`
 	// Health says how the service's health is checked.
 	Health *Health `json:"health,omitempty" yaml:"health,omitempty"`
+	// MessageTypes are the full names of every message type the service's
+	// methods use, followed through fields, sorted.
+	MessageTypes []string `json:"message_types,omitempty" yaml:"message_types,omitempty"`
+}
+
+// Capability is something a service can do, such as "crud:library.example.com/Book",
+// "streaming" or a name from a rule file.
+type Capability struct {
+	// Name of the capability.
+	Name string `json:"name" yaml:"name"`
+	// Source is SourceInferred, SourceRule or SourceDeclared.
+	Source string `json:"source" yaml:"source"`
+	// Methods are the short names of the methods that give the capability,
+	// in declaration order; empty for a declared capability.
+	Methods []string `json:"methods,omitempty" yaml:"methods,omitempty"`
+}
+
+// Kinds of dependency.
+const (
+	// DependencyResource: the service refers to a resource type that the
+	// target owns (google.api.resource_reference).
+	DependencyResource = "resource"
+	// DependencySchema: the service's messages use types that the target's
+	// package defines.
+	DependencySchema = "schema"
+	// DependencyDeclared: the service's options declare the dependency.
+	DependencyDeclared = "declared"
+)
+
+// Dependency is an edge from a service to a service it needs.
+type Dependency struct {
+	// Service is the target's full name. For an external dependency, one
+	// whose target is not in the request, it is the name the target is known
+	// by: a service name, a resource type or a package.
+	Service string `json:"service" yaml:"service"`
+	// Kind is one of the Dependency constants.
+	Kind string `json:"kind" yaml:"kind"`
+	// External reports a target outside the request.
+	External bool `json:"external,omitempty" yaml:"external,omitempty"`
+	// Evidence says what creates the edge: field paths such as
+	// "library.v1.Loan.member", or the option that declares it.
+	Evidence []string `json:"evidence,omitempty" yaml:"evidence,omitempty"`
+}
+
+// Event is a domain event that a service emits.
+type Event struct {
+	// Name is the event's name, such as "library.v1.Book.created".
+	Name string `json:"name" yaml:"name"`
+	// Method is the full name of the method that emits it, if known.
+	Method string `json:"method,omitempty" yaml:"method,omitempty"`
+	// Source is SourceInferred or SourceDeclared.
+	Source string `json:"source" yaml:"source"`
 }
 
 // Health says how a service's health is checked. Addresses are not part of
@@ -90,12 +156,69 @@ type Method struct {
 	OutputType string `json:"output_type" yaml:"output_type"`
 	// Streaming is one of the Streaming constants.
 	Streaming string `json:"streaming" yaml:"streaming"`
+	// Kind is the method's kind after the API Improvement Proposals'
+	// standard methods: one of the Kind constants.
+	Kind string `json:"kind" yaml:"kind"`
+	// Resource is the resource the method acts on, if one is known.
+	Resource *Resource `json:"resource,omitempty" yaml:"resource,omitempty"`
+	// Idempotency is "no_side_effects" or "idempotent" when the method's
+	// idempotency_level says so, empty otherwise.
+	Idempotency string `json:"idempotency,omitempty" yaml:"idempotency,omitempty"`
+	// ReadOnly reports a method that changes nothing: NO_SIDE_EFFECTS, or a
+	// get, list, search or watch method.
+	ReadOnly bool `json:"read_only,omitempty" yaml:"read_only,omitempty"`
+	// LongRunning is set for methods that return a google.longrunning.Operation
+	// with google.longrunning.operation_info.
+	LongRunning *LongRunning `json:"long_running,omitempty" yaml:"long_running,omitempty"`
+	// RequiredFields are the request fields marked REQUIRED with
+	// google.api.field_behavior, as dotted paths.
+	RequiredFields []string `json:"required_fields,omitempty" yaml:"required_fields,omitempty"`
 	// Description is the method's leading comment.
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
 	// Deprecated reports the method's deprecated option.
 	Deprecated bool `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
 	// Bindings are the REST bindings of the method, the primary one first.
 	Bindings []*Binding `json:"bindings,omitempty" yaml:"bindings,omitempty"`
+}
+
+// Method kinds, after the API Improvement Proposals (AIP-131 to AIP-136,
+// AIP-231 to AIP-235 and the search, watch, import and export conventions).
+const (
+	KindGet         = "get"
+	KindList        = "list"
+	KindCreate      = "create"
+	KindUpdate      = "update"
+	KindDelete      = "delete"
+	KindBatchGet    = "batch_get"
+	KindBatchCreate = "batch_create"
+	KindBatchUpdate = "batch_update"
+	KindBatchDelete = "batch_delete"
+	KindSearch      = "search"
+	KindWatch       = "watch"
+	KindImport      = "import"
+	KindExport      = "export"
+	KindCustom      = "custom"
+)
+
+// Resource is the resource a method acts on.
+type Resource struct {
+	// Type is the resource type, such as "library.example.com/Book", or,
+	// for a message without google.api.resource, the message's full name.
+	Type string `json:"type" yaml:"type"`
+	// Source is SourceAnnotation when google.api.resource or
+	// resource_reference names it, SourceInferred otherwise.
+	Source string `json:"source" yaml:"source"`
+	// Evidence is what names it: a field path such as "name" or "parent",
+	// or a message such as "library.v1.Book".
+	Evidence string `json:"evidence" yaml:"evidence"`
+}
+
+// LongRunning describes a long-running method's eventual result.
+type LongRunning struct {
+	// ResponseType and MetadataType are from google.longrunning.operation_info,
+	// qualified with the method's package when given unqualified.
+	ResponseType string `json:"response_type" yaml:"response_type"`
+	MetadataType string `json:"metadata_type,omitempty" yaml:"metadata_type,omitempty"`
 }
 
 // Binding is one way to reach a method over HTTP.

@@ -76,13 +76,13 @@ func TestProtoc(t *testing.T) {
 	protoc := tool(t, "protoc")
 	bin := buildPlugin(t)
 	for _, tt := range []struct{ opt, committed string }{
-		{"", "example/gen/registration"},
-		{"aggregate=registry", "example/gen/aggregate"},
+		{"capability_rules=example/capability_rules.yaml", "example/gen/registration"},
+		{"aggregate=registry,capability_rules=example/capability_rules.yaml", "example/gen/aggregate"},
 	} {
 		out := t.TempDir()
 		args := []string{
 			"--plugin=protoc-gen-registration=" + filepath.Join(bin, "protoc-gen-registration"),
-			"-I", "example", "-I", "third_party/googleapis",
+			"-I", "example", "-I", "proto", "-I", "third_party/googleapis",
 			"--registration_out=" + out,
 		}
 		if tt.opt != "" {

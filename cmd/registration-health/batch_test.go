@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
+)
+
+// TestBatchHungTargets checks that 50 services whose gRPC and HTTP
+// endpoints never answer are all done in well under twice the timeout,
+// and that no goroutine is left behind.
+func TestBatchHungTargets(t *testing.T) {
+	const (
+		n       = 50
+		timeout = 400 * time.Millisecond
+	)
+	hangHTTP := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hangHTTP.Close()
+	var services []*registration.Service
+	var targets strings.Builder
+	targets.WriteString("services:\n")
+	for i := range n {
+		name := fmt.Sprintf("hung.v1.Service%02d", i)
+		services = append(services, testService(name))
+		fmt.Fprintf(&targets, "  %s:\n    grpc_address: %s\n    http_address: %s\n", name, startHung(t).addr(), hangHTTP.URL)
+	}
+	dir := t.TempDir()
+	reg := writeRegistration(t, dir, "reg.json", services...)
+	tf := writeFile(t, dir, "targets.yaml", targets.String())
+
+	leaked := goroutines(t)
+	start := time.Now()
+	code, rep, stderr := runJSON(t, "--targets", tf, "--check", "both", "--timeout", timeout.String(), reg)
+	took := time.Since(start)
+	if took >= 2*timeout {
+		t.Errorf("%d hung checks took %v, want less than %v", 2*n, took, 2*timeout)
+	}
+	if code != exitConnectionFailure || len(rep.Results) != 2*n {
+		t.Fatalf("exit code %d, %d results; want %d, %d\n%s", code, len(rep.Results), exitConnectionFailure, 2*n, stderr)
+	}
+	for _, r := range rep.Results {
+		want := StatusConnectionFailed
+		if r.Check == KindHTTP {
+			want = StatusRequestFailed
+		}
+		if r.Status != want || !strings.HasPrefix(r.Error, "timeout: ") {
+			t.Errorf("%s %s: %s %q, want %s and a timeout", r.Service, r.Check, r.Status, r.Error, want)
+		}
+	}
+	hangHTTP.CloseClientConnections()
+	leaked()
+}
+
+// TestBatchConcurrency checks that no more than --concurrency checks are
+// in flight at once, and that they do run side by side.
+func TestBatchConcurrency(t *testing.T) {
+	var inFlight, most atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		}
+		time.Sleep(30 * time.Millisecond)
+	}))
+	defer srv.Close()
+	var services []*registration.Service
+	for i := range 24 {
+		services = append(services, testService(fmt.Sprintf("busy.v1.Service%02d", i)))
+	}
+	reg := writeRegistration(t, t.TempDir(), "reg.yaml", services...)
+	code, rep, stderr := runJSON(t, "--check", "http", "--addr", srv.Listener.Addr().String(), "--concurrency", "4", reg)
+	if code != 0 || rep.Summary.Healthy != 24 {
+		t.Fatalf("exit code %d, %+v\n%s", code, rep.Summary, stderr)
+	}
+	if m := most.Load(); m > 4 || m < 2 {
+		t.Errorf("at most %d checks in flight, want 2 to 4", m)
+	}
+}
+
+// TestBatchFilesAndSelection checks that services listed in both a
+// per-file and an aggregate registration are checked once, and that
+// --service and --exclude select by glob.
+func TestBatchFilesAndSelection(t *testing.T) {
+	s := startGRPC(t, false)
+	names := []string{"library.v1.LibraryService", "library.v1.ShelfService", "library.v2.LibraryService", "shop.v1.CartService"}
+	s.set(healthpb.HealthCheckResponse_SERVING, names...)
+	dir := t.TempDir()
+	var all []*registration.Service
+	for _, n := range names {
+		all = append(all, testService(n))
+	}
+	aggregate := writeRegistration(t, dir, "all.registration.json", all...)
+	perFile := writeRegistration(t, dir, "library.registration.yaml", testService(names[0]), testService(names[1]))
+	changed := testService(names[3])
+	changed.Health.HTTPPath = "/other"
+	stale := writeRegistration(t, dir, "shop.registration.yaml", changed)
+
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, names},
+		{[]string{"--service", "library.*"}, names[:3]},
+		{[]string{"--service", "library.v1.*", "--service", "*.CartService"}, []string{names[0], names[1], names[3]}},
+		{[]string{"--service", "*.LibraryService"}, []string{names[0], names[2]}},
+		{[]string{"--exclude", "library.v2.*", "--exclude", "shop.*"}, names[:2]},
+	} {
+		args := append([]string{"--addr", s.addr, perFile, aggregate, stale}, tc.args...)
+		code, rep, stderr := runJSON(t, args...)
+		var got []string
+		for _, r := range rep.Results {
+			got = append(got, r.Service)
+		}
+		if code != 0 || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%v: exit code %d, services %v; want 0, %v\n%s", tc.args, code, got, tc.want, stderr)
+		}
+		if !strings.Contains(stderr, "warning: service shop.v1.CartService: ") || !strings.Contains(stderr, "disagree about health") {
+			t.Errorf("no warning about the stale file:\n%s", stderr)
+		}
+	}
+}
+
+// TestBatchCanceled checks that a batch stops at once when its context
+// ends, as on SIGINT, whatever its timeout.
+func TestBatchCanceled(t *testing.T) {
+	var services []*registration.Service
+	for i := range 10 {
+		services = append(services, testService(fmt.Sprintf("hung.v1.Service%d", i)))
+	}
+	reg := writeRegistration(t, t.TempDir(), "reg.json", services...)
+	hung := startHung(t)
+	leaked := goroutines(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"--addr", hung.addr(), "--timeout", "10s", "--connect-timeout", "10s", "-o", "json", reg}, &stdout, &stderr)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("a canceled batch took %v", took)
+	}
+	if code != exitConnectionFailure || !strings.Contains(stdout.String(), `"error": "canceled"`) {
+		t.Errorf("exit code %d, output:\n%s", code, stdout.String())
+	}
+	leaked()
+}
+
+// TestExitCode checks the exit code of a run with several outcomes: the
+// most severe failure wins.
+func TestExitCode(t *testing.T) {
+	rs := func(ss ...Status) []Result {
+		var out []Result
+		for _, s := range ss {
+			out = append(out, Result{Status: s})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		results []Result
+		want    int
+	}{
+		{nil, 0},
+		{rs(StatusHealthy, StatusHealthy), 0},
+		{rs(StatusHealthy, StatusUnhealthy), 4},
+		{rs(StatusUnhealthy, StatusNoHealthService), 3},
+		{rs(StatusUnhealthy, StatusRequestFailed, StatusHealthy), 3},
+		{rs(StatusUnhealthy, StatusConnectionFailed, StatusRequestFailed), 2},
+	} {
+		if got := exitCodeOf(tc.results); got != tc.want {
+			t.Errorf("exitCodeOf(%v) = %d, want %d", tc.results, got, tc.want)
+		}
+	}
+}

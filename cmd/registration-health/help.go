@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// programName is the name in messages and usage; a constant, so that it
+// does not depend on how the binary was started.
+const programName = "registration-health"
+
+const usageHead = `Usage: registration-health [flags] REGISTRATION_FILE...
+
+Checks that the services listed in registration files are alive, over
+grpc.health.v1 and HTTP, for a whole fleet at once. Registration files are
+those protoc-gen-registration writes, JSON or YAML, per proto file or
+aggregate; a service found in several files is checked once.
+
+Examples:
+  registration-health --addr 127.0.0.1:9090 gen/registration.json
+  registration-health --targets targets.yaml --check both gen/*.registration.json
+  registration-health --targets targets.yaml --service 'library.v1.*' -o table gen/all.yaml
+  registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json
+
+Checks (--check grpc, http or both; default grpc):
+  grpc  grpc.health.v1.Health/Check with the service's health name (its full
+        name); SERVING passes. UNIMPLEMENTED is reported as no_health_service.
+        --server-check adds one Check with the empty name per address.
+  http  GET of the service's health path (registration, else --http-path);
+        2xx and 3xx pass, as in Kubernetes. Redirects are followed on the same
+        host:port only; at most 10 KiB of the body is read.
+
+Where services run (first found wins, per service and check kind):
+  1. --target SERVICE=ADDRESS
+  2. the targets file's entry for the service: grpc_address or http_address,
+     then address
+  3. --http-addr (HTTP checks), then --addr
+  4. the targets file's default entry, the same way
+ADDRESS is host:port. An HTTP address may also be http://host:port or
+https://host:port. With --tls, host:port addresses use TLS.
+
+Targets file (YAML, unknown keys rejected):
+  default:
+    address: 127.0.0.1:9090
+  services:
+    library.v1.LibraryService:
+      grpc_address: library.internal:9090
+      http_address: https://library.internal:8443
+    shelf.v1.ShelfService:
+      address: shelf.internal:9090
+
+Selection: --service and --exclude take globs in path.Match syntax matched
+against full service names ('library.v1.*', '*.LibraryService'); without
+--service every service is checked. A --service glob that matches nothing,
+or an address for a service in no registration file, is an error.
+
+Batch (default): every selected check runs at once, at most --concurrency in
+flight, each bounded by --timeout; results are printed when all are done.
+Monitor (--monitor): each check repeats every --interval (spread by --jitter);
+a healthy service is reported failing after --failure-threshold consecutive
+failures and a failing one healthy after --success-threshold consecutive
+successes. gRPC checks also hold a Watch stream, so that a change pushed by
+the server is seen at once (it counts as one check). Each status change is
+printed as it happens: a table line, a JSON object per line, or a YAML
+document. --listen serves Prometheus metrics.
+
+Flags:
+`
+
+const usageTail = `
+Exit codes (as grpc-health-probe documents them):
+  0  every check healthy (monitor: stopped cleanly by SIGINT or SIGTERM)
+  1  bad arguments or input; nothing was checked
+  2  connection failure
+  3  RPC failure: the request failed or timed out, or no health service
+  4  unhealthy: NOT_SERVING, or an HTTP status outside 200-399
+When several checks fail, the most severe code wins: 2, then 3, then 4.
+`
+
+// writeUsage prints the whole --help text.
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	writeFlags(w)
+	fmt.Fprint(w, usageTail)
+}

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Output formats.
+const (
+	formatTable = "table"
+	formatJSON  = "json"
+	formatYAML  = "yaml"
+)
+
+// timeLayout is how times are written: UTC, to the millisecond.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// chooseFormat returns format, or when it is empty, table for a terminal
+// and JSON for anything else.
+func chooseFormat(format string, w io.Writer) string {
+	if format != "" {
+		return format
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return formatTable
+		}
+	}
+	return formatJSON
+}
+
+// resultRecord is a Result as JSON and YAML write it.
+type resultRecord struct {
+	Service   string  `json:"service" yaml:"service"`
+	Check     Kind    `json:"check" yaml:"check"`
+	Address   string  `json:"address" yaml:"address"`
+	Target    string  `json:"target" yaml:"target"`
+	Status    Status  `json:"status" yaml:"status"`
+	Detail    string  `json:"detail,omitempty" yaml:"detail,omitempty"`
+	LatencyMS float64 `json:"latency_ms" yaml:"latency_ms"`
+	Error     string  `json:"error,omitempty" yaml:"error,omitempty"`
+	Time      string  `json:"time" yaml:"time"`
+}
+
+func newResultRecord(r Result) resultRecord {
+	return resultRecord{
+		Service:   r.Service,
+		Check:     r.Kind,
+		Address:   r.Address,
+		Target:    r.Target,
+		Status:    r.Status,
+		Detail:    r.Detail,
+		LatencyMS: milliseconds(r.Latency),
+		Error:     r.Err,
+		Time:      r.Time.UTC().Format(timeLayout),
+	}
+}
+
+// report is the whole output of a batch run in JSON and YAML.
+type report struct {
+	Results []resultRecord `json:"results" yaml:"results"`
+	Summary summary        `json:"summary" yaml:"summary"`
+}
+
+type summary struct {
+	Total    int `json:"total" yaml:"total"`
+	Healthy  int `json:"healthy" yaml:"healthy"`
+	Failing  int `json:"failing" yaml:"failing"`
+	ExitCode int `json:"exit_code" yaml:"exit_code"`
+}
+
+func summarize(results []Result) summary {
+	s := summary{Total: len(results), ExitCode: exitCodeOf(results)}
+	for _, r := range results {
+		if r.Status == StatusHealthy {
+			s.Healthy++
+		}
+	}
+	s.Failing = s.Total - s.Healthy
+	return s
+}
+
+// writeResults writes the results of a batch run, already sorted.
+func writeResults(w io.Writer, format string, results []Result) error {
+	switch format {
+	case formatTable:
+		return writeTable(w, results)
+	case formatJSON, formatYAML:
+		rep := report{Results: make([]resultRecord, 0, len(results)), Summary: summarize(results)}
+		for _, r := range results {
+			rep.Results = append(rep.Results, newResultRecord(r))
+		}
+		return encode(w, format, rep, false)
+	}
+	return fmt.Errorf("unknown output format %q", format)
+}
+
+func writeTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tCHECK\tADDRESS\tSTATUS\tLATENCY\tDETAIL\tTIME\tERROR")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			serviceLabel(r.Service), r.Kind, r.Address, r.Status, formatLatency(r.Latency),
+			dash(r.Detail), r.Time.Format("15:04:05.000"), dash(r.Err))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := summarize(results)
+	_, err := fmt.Fprintf(w, "%d checked, %d healthy, %d failing\n", s.Total, s.Healthy, s.Failing)
+	return err
+}
+
+// event is a status change in monitor mode.
+type event struct {
+	Time     string  `json:"time" yaml:"time"`
+	Service  string  `json:"service" yaml:"service"`
+	Check    Kind    `json:"check" yaml:"check"`
+	Address  string  `json:"address" yaml:"address"`
+	Target   string  `json:"target" yaml:"target"`
+	Previous Status  `json:"previous,omitempty" yaml:"previous,omitempty"`
+	Status   Status  `json:"status" yaml:"status"`
+	Detail   string  `json:"detail,omitempty" yaml:"detail,omitempty"`
+	Latency  float64 `json:"latency_ms" yaml:"latency_ms"`
+	Error    string  `json:"error,omitempty" yaml:"error,omitempty"`
+	// Consecutive is how many checks in a row had this outcome.
+	Consecutive int `json:"consecutive" yaml:"consecutive"`
+}
+
+func newEvent(r Result, previous Status, consecutive int) event {
+	return event{
+		Time:        r.Time.UTC().Format(timeLayout),
+		Service:     r.Service,
+		Check:       r.Kind,
+		Address:     r.Address,
+		Target:      r.Target,
+		Previous:    previous,
+		Status:      r.Status,
+		Detail:      r.Detail,
+		Latency:     milliseconds(r.Latency),
+		Error:       r.Err,
+		Consecutive: consecutive,
+	}
+}
+
+// writeEvent writes one status change: a line in a table, a JSON object
+// on its own line, or a YAML document.
+func writeEvent(w io.Writer, format string, e event) error {
+	if format != formatTable {
+		return encode(w, format, e, true)
+	}
+	prev := string(e.Previous)
+	if prev == "" {
+		prev = "(start)"
+	}
+	line := fmt.Sprintf("%s  %s  %s  %s  %s -> %s  %s  %s",
+		e.Time, serviceLabel(e.Service), e.Check, e.Address, prev, e.Status,
+		formatLatency(time.Duration(e.Latency*float64(time.Millisecond))), dash(e.Detail))
+	if e.Error != "" {
+		line += "  " + e.Error
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+// encode writes v as JSON or YAML. A stream of values (monitor events)
+// has one JSON object per line, or one YAML document each, "---" first; a
+// single value (a batch report) is indented JSON or a plain YAML document.
+func encode(w io.Writer, format string, v any, stream bool) error {
+	if format == formatJSON {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		if !stream {
+			enc.SetIndent("", "  ")
+		}
+		return enc.Encode(v)
+	}
+	var b strings.Builder
+	if stream {
+		b.WriteString("---\n")
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// serviceLabel names a result's service in a table; a whole-server check
+// has none.
+func serviceLabel(s string) string {
+	if s == "" {
+		return "(server)"
+	}
+	return s
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// milliseconds is d in milliseconds, to the microsecond.
+func milliseconds(d time.Duration) float64 {
+	return math.Round(float64(d)/float64(time.Microsecond)) / 1000
+}
+
+// formatLatency writes a latency short enough for a table column.
+func formatLatency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

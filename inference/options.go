@@ -1,0 +1,33 @@
+package inference
+
+import (
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	registrationv1 "github.com/ovasabi/protoc-gen-registration/proto/registration/v1"
+)
+
+// ServiceOptions returns a service's registration options, or nil.
+func ServiceOptions(sd protoreflect.ServiceDescriptor) *registrationv1.ServiceRegistration {
+	opts := sd.Options()
+	if opts == nil || !proto.HasExtension(opts, registrationv1.E_Service) {
+		return nil
+	}
+	r, _ := proto.GetExtension(opts, registrationv1.E_Service).(*registrationv1.ServiceRegistration)
+	return r
+}
+
+// MethodOptions returns a method's registration options, or nil.
+func MethodOptions(md protoreflect.MethodDescriptor) *registrationv1.MethodRegistration {
+	opts := md.Options()
+	if opts == nil || !proto.HasExtension(opts, registrationv1.E_Method) {
+		return nil
+	}
+	r, _ := proto.GetExtension(opts, registrationv1.E_Method).(*registrationv1.MethodRegistration)
+	return r
+}
+
+// Excluded reports a method that its options leave out of the registration.
+func Excluded(md protoreflect.MethodDescriptor) bool {
+	return MethodOptions(md).GetExclude()
+}

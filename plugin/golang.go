@@ -1,0 +1,161 @@
+package plugin
+
+import (
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/templates"
+)
+
+// withGo finishes the list of files to write according to emit: it drops
+// the registration files when emit names go alone, and adds a Go
+// registration file for every generated proto file with services when emit
+// names go. regs are the per-file registrations, in file_to_generate order.
+func (r *run) withGo(req *pluginpb.CodeGeneratorRequest, regs []*registration.Registration, out []outputFile) ([]outputFile, error) {
+	if !r.cfg.EmitRegistrations {
+		out = out[:0]
+	}
+	if !r.cfg.EmitGo {
+		return out, nil
+	}
+	goFiles, err := generateGo(req, r.cfg.GoParams, regs)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, goFiles...), nil
+}
+
+// generateGo renders the Go registration files. protogen's view of the
+// request is built here and only here: it works out Go packages, import
+// paths and file names from go_package, M, paths= and module= exactly as
+// protoc-gen-go does, so the files land beside protoc-gen-go's output, but
+// on large requests it costs more than everything else the plugin does.
+func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*registration.Registration) ([]outputFile, error) {
+	if err := checkGoPackages(req, goParams); err != nil {
+		return nil, err
+	}
+	gen, err := protogen.Options{
+		// The plugin's own parameters were checked by ParseParameter;
+		// protogen handles its own (paths=, module=, M) and is told to
+		// accept the rest.
+		ParamFunc: func(name, value string) error { return nil },
+	}.New(req)
+	if err != nil {
+		return nil, fmt.Errorf("emit=go: %v", err)
+	}
+	byFile := make(map[string]*registration.Registration, len(regs))
+	for _, reg := range regs {
+		if len(reg.Files) > 0 {
+			byFile[reg.Files[0]] = reg
+		}
+	}
+	var out []outputFile
+	for _, name := range req.GetFileToGenerate() {
+		f, reg := gen.FilesByPath[name], byFile[name]
+		if f == nil || reg == nil || len(f.Services) == 0 {
+			continue
+		}
+		file, err := goFile(gen, f, reg)
+		if err != nil {
+			return nil, err
+		}
+		if file.name != "" {
+			out = append(out, file)
+		}
+	}
+	return out, nil
+}
+
+// goFile renders one proto file's Go registration file, or nothing when
+// none of its services has a registration.
+func goFile(gen *protogen.Plugin, f *protogen.File, reg *registration.Registration) (outputFile, error) {
+	byName := make(map[string]*registration.Service, len(reg.Services))
+	for _, s := range reg.Services {
+		byName[s.Name] = s
+	}
+	data := &templates.File{
+		Source:         f.Desc.Path(),
+		GoPackageName:  f.GoPackageName,
+		GoImportPath:   f.GoImportPath,
+		FileDescriptor: f.GoDescriptorIdent,
+	}
+	for _, s := range f.Services {
+		svc := byName[string(s.Desc.FullName())]
+		if svc == nil {
+			continue
+		}
+		data.Services = append(data.Services, templates.Service{
+			GoName:       s.GoName,
+			Name:         string(s.Desc.Name()),
+			FullName:     string(s.Desc.FullName()),
+			Registration: svc,
+		})
+	}
+	if len(data.Services) == 0 {
+		return outputFile{}, nil
+	}
+	name := goFileName(f)
+	g := gen.NewGeneratedFile(name, f.GoImportPath)
+	if err := templates.Generate(g, data); err != nil {
+		return outputFile{}, fmt.Errorf("%s: generating %s: %v", f.Desc.Path(), name, err)
+	}
+	content, err := g.Content()
+	if err != nil {
+		return outputFile{}, fmt.Errorf("%s: generating %s: %v", f.Desc.Path(), name, err)
+	}
+	return outputFile{name: name, content: content}, nil
+}
+
+// goFileName is the name of a proto file's Go registration file, beside
+// protoc-gen-go's NAME.pb.go.
+func goFileName(f *protogen.File) string { return f.GeneratedFilenamePrefix + ".registration.go" }
+
+// checkGoPackages reports the first file, among the files to generate and
+// everything they import, whose Go package is known neither from a
+// go_package option nor from an M parameter: protogen would refuse it too,
+// but with a message that does not say which parameter this plugin takes.
+// The files are visited in the order protogen would visit them.
+func checkGoPackages(req *pluginpb.CodeGeneratorRequest, goParams []string) error {
+	mapped := make(map[string]bool)
+	for _, kv := range goParams {
+		if file, path, _ := strings.Cut(kv, "="); strings.HasPrefix(file, "M") && path != "" {
+			mapped[file[1:]] = true
+		}
+	}
+	byName := make(map[string]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile()))
+	for _, f := range req.GetProtoFile() {
+		byName[f.GetName()] = f
+	}
+	seen := make(map[string]bool)
+	var check func(name string) error
+	check = func(name string) error {
+		if seen[name] {
+			return nil
+		}
+		seen[name] = true
+		f := byName[name]
+		if f == nil {
+			return nil // linking has already reported missing files
+		}
+		for _, dep := range f.GetDependency() {
+			if err := check(dep); err != nil {
+				return err
+			}
+		}
+		if f.GetOptions().GetGoPackage() == "" && !mapped[name] {
+			return fmt.Errorf("%s: emit=go: the file's Go package is unknown: add option go_package = \"IMPORT/PATH;NAME\" to it, or pass the parameter M%s=IMPORT/PATH", name, name)
+		}
+		return nil
+	}
+	for _, name := range req.GetFileToGenerate() {
+		if err := check(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

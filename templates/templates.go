@@ -1,0 +1,127 @@
+// Package templates holds the Go code templates of protoc-gen-registration,
+// embedded in the plugin and executed into protogen.GeneratedFile values.
+//
+// Templates never write an import block: every identifier from another
+// package goes through the template function ident, bound to the file's
+// QualifiedGoIdent, so protogen declares the imports and picks their names.
+package templates
+
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"sync"
+	"text/template"
+	"unicode"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/compiler/protogen"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
+)
+
+// Import paths of the packages generated code uses.
+const (
+	// RegistryPackage is the runtime registry generated code registers into.
+	RegistryPackage protogen.GoImportPath = "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	// RegistrationPackage is the registration model.
+	RegistrationPackage protogen.GoImportPath = "github.com/ovasabi/protoc-gen-registration/registration"
+)
+
+// File is one proto file's Go registration file: what the template needs.
+type File struct {
+	// Source is the proto file's path, as in the request.
+	Source string
+	// GoPackageName and GoImportPath are the Go package that protoc-gen-go
+	// writes the file's code to.
+	GoPackageName protogen.GoPackageName
+	GoImportPath  protogen.GoImportPath
+	// FileDescriptor is protoc-gen-go's variable for the file's descriptor,
+	// File_<path>_proto.
+	FileDescriptor protogen.GoIdent
+	// Services are the file's services that have a registration, in
+	// declaration order.
+	Services []Service
+}
+
+// Service is one service of a File.
+type Service struct {
+	// GoName is the service's name in Go, as protoc-gen-go-grpc spells it.
+	GoName string
+	// Name and FullName are the service's proto names.
+	Name, FullName string
+	// Registration is the registration to compile in.
+	Registration *registration.Service
+}
+
+// fileData is File with what the template computes from it.
+type fileData struct {
+	*File
+	Services     []serviceData
+	InitFunc     string
+	Registered   protogen.GoIdent
+	MustRegister protogen.GoIdent
+}
+
+type serviceData struct {
+	Service
+	VarName string
+	Literal string
+}
+
+//go:embed registration.go.tmpl
+var registrationTemplate string
+
+var (
+	// mu serialises executions: ident is rebound to each file's
+	// QualifiedGoIdent before the shared template runs.
+	mu               sync.Mutex
+	registrationTmpl = template.Must(template.New("registration.go.tmpl").Funcs(template.FuncMap{
+		"ident": func(protogen.GoIdent) (string, error) { return "", fmt.Errorf("ident is not bound to a file") },
+		"quote": quote,
+	}).Parse(registrationTemplate))
+)
+
+// quote writes a string or an import path as a Go string literal.
+func quote(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v), nil
+	case protogen.GoImportPath:
+		return strconv.Quote(string(v)), nil
+	}
+	return "", fmt.Errorf("quote: %T is not a string", v)
+}
+
+// VarName is the name of the variable that holds a service's registration.
+func VarName(goName string) string { return goName + "Registration" }
+
+// Generate writes f's registration file into g: for each service a typed
+// value holding its registration, and an init function that links each to
+// its descriptor and registers them.
+func Generate(g *protogen.GeneratedFile, f *File) error {
+	data := &fileData{
+		File:         f,
+		InitFunc:     initFuncName(f.FileDescriptor),
+		Registered:   RegistryPackage.Ident("Registered"),
+		MustRegister: RegistryPackage.Ident("MustRegister"),
+	}
+	for _, s := range f.Services {
+		lit, err := Literal(s.Registration, g.QualifiedGoIdent)
+		if err != nil {
+			return fmt.Errorf("service %s: %v", s.FullName, err)
+		}
+		data.Services = append(data.Services, serviceData{Service: s, VarName: VarName(s.GoName), Literal: lit})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t := registrationTmpl.Funcs(template.FuncMap{"ident": func(id protogen.GoIdent) (string, error) { return g.QualifiedGoIdent(id), nil }})
+	return t.Execute(g, data)
+}
+
+// initFuncName is the name of the function that protoc-gen-go generates to
+// initialise a file's descriptor: File_a_proto's is file_a_proto_init.
+func initFuncName(fileDescriptor protogen.GoIdent) string {
+	r, n := utf8.DecodeRuneInString(fileDescriptor.GoName)
+	return string(unicode.ToLower(r)) + fileDescriptor.GoName[n:] + "_init"
+}
