@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -38,6 +39,7 @@ func NewIndex(files []protoreflect.FileDescriptor, r Resolver) *Index {
 		byPackage: make(map[protoreflect.FullName][]protoreflect.ServiceDescriptor),
 		packages:  make(map[protoreflect.FullName]bool),
 	}
+	var all []protoreflect.MethodDescriptor
 	for _, fd := range files {
 		ix.packages[fd.Package()] = true
 		ix.indexMessages(fd.Messages())
@@ -48,14 +50,20 @@ func NewIndex(files []protoreflect.FileDescriptor, r Resolver) *Index {
 			ix.byPackage[fd.Package()] = append(ix.byPackage[fd.Package()], sd)
 			methods := sd.Methods()
 			for j := range methods.Len() {
-				md := methods.Get(j)
-				facts := DescribeMethod(md, r)
-				ix.methods[md.FullName()] = facts
-				if facts.Kind != registration.KindCustom && facts.Resource != nil {
-					if _, taken := ix.owners[facts.Resource.Type]; !taken && !Excluded(md) {
-						ix.owners[facts.Resource.Type] = sd
-					}
-				}
+				all = append(all, methods.Get(j))
+			}
+		}
+	}
+	// Describing a method reads only its descriptors, so the methods are
+	// described on every processor; ownership is then settled in request
+	// order.
+	facts := make([]MethodFacts, len(all))
+	parallel.For(len(all), func(i int) { facts[i] = DescribeMethod(all[i], r) })
+	for i, md := range all {
+		ix.methods[md.FullName()] = facts[i]
+		if f := facts[i]; f.Kind != registration.KindCustom && f.Resource != nil {
+			if _, taken := ix.owners[f.Resource.Type]; !taken && !Excluded(md) {
+				ix.owners[f.Resource.Type] = md.Parent().(protoreflect.ServiceDescriptor)
 			}
 		}
 	}

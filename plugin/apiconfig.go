@@ -3,6 +3,7 @@ package plugin
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -13,8 +14,8 @@ import (
 type apiRule struct {
 	Selector string
 	Rule     *annotations.HttpRule
-	Pos      string // file:line:column of the rule
-	used     bool
+	Pos      string      // file:line:column of the rule
+	used     atomic.Bool // set when a method matches; files are read concurrently
 }
 
 // parseAPIConfig reads the http.rules of a YAML service configuration, the

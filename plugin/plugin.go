@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -22,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 
 	"github.com/ovasabi/protoc-gen-registration/inference"
+	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -43,7 +45,7 @@ const (
 // internal failures.
 func Generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) (*pluginpb.CodeGeneratorResponse, error) {
 	resp := newResponse()
-	files, err := generate(req, warnings)
+	files, err := generate(req, warnings, false)
 	if err != nil {
 		resp.Error = proto.String(err.Error())
 		return resp, nil
@@ -96,7 +98,10 @@ type run struct {
 	routes   []inference.Route
 }
 
-func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputFile, error) {
+// generate builds the files to write. With consume set, it may release the
+// request's proto_file once it is linked, to keep peak memory down; the
+// request is not usable afterwards.
+func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bool) ([]outputFile, error) {
 	cfg, err := ParseParameter(req.GetParameter())
 	if err != nil {
 		return nil, err
@@ -130,23 +135,51 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputF
 			ordered = append(ordered, fd)
 		}
 	}
-	r.index = inference.NewIndex(ordered, files)
-
-	sources := make(map[string]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile()))
-	for _, f := range req.GetProtoFile() {
-		sources[f.GetName()] = f
-	}
-	regs := make([]*registration.Registration, 0, len(req.GetFileToGenerate()))
+	toGenerate := make([]protoreflect.FileDescriptor, 0, len(req.GetFileToGenerate()))
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
 			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", name)
 		}
-		reg, err := r.file(fd, sources[name])
-		if err != nil {
-			return nil, err
+		toGenerate = append(toGenerate, fd)
+	}
+	docs := make(map[string]comments, len(toGenerate))
+	for _, fd := range toGenerate {
+		docs[fd.Path()] = comments{}
+	}
+	for _, f := range req.GetProtoFile() {
+		if _, wanted := docs[f.GetName()]; wanted {
+			fd, _ := files.FindFileByPath(f.GetName())
+			docs[f.GetName()] = leadingComments(fd, f)
 		}
-		regs = append(regs, reg)
+	}
+	if consume && !cfg.EmitGo {
+		// From here on the linked descriptors hold all that is needed, and
+		// on large requests the FileDescriptorProtos are a third of the
+		// heap: let the collector have them before the index and the
+		// output are built. Collecting now, rather than whenever the pacer
+		// next would, marks only the descriptors that stay and sets the
+		// next goal from them: the collection comes due at about this
+		// point anyway on large requests, and later it would find the
+		// FileDescriptorProtos still live.
+		req.ProtoFile = nil
+		runtime.GC()
+	}
+	r.index = inference.NewIndex(ordered, files)
+	// Files are independent once the index is built: read them on every
+	// processor, each into its own slot, and take the first error in file
+	// order so that the result does not depend on scheduling.
+	regs := make([]*registration.Registration, len(toGenerate))
+	routes := make([][]inference.Route, len(toGenerate))
+	errs := make([]error, len(toGenerate))
+	parallel.For(len(toGenerate), func(i int) {
+		regs[i], routes[i], errs[i] = r.file(toGenerate[i], docs[toGenerate[i].Path()])
+	})
+	for i := range toGenerate {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		r.routes = append(r.routes, routes[i]...)
 	}
 	if err := r.checkSelectors(); err != nil {
 		return nil, err
@@ -158,10 +191,11 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer) ([]outputF
 	return r.withGo(req, regs, r.output(regs, conflicts))
 }
 
-// file builds the registration of one proto file.
-func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) (*registration.Registration, error) {
+// file builds the registration of one proto file and returns the routes of
+// its bindings. It may run concurrently with other files.
+func (r *run) file(fd protoreflect.FileDescriptor, comments comments) (*registration.Registration, []inference.Route, error) {
 	reg := &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}
-	comments := leadingComments(fd, fdp)
+	var routes []inference.Route
 	services := fd.Services()
 	for i := range services.Len() {
 		sd := services.Get(i)
@@ -179,7 +213,7 @@ func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescrip
 		}
 		health, err := r.health(sd)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		svc.Health = health
 		methods := sd.Methods()
@@ -189,16 +223,17 @@ func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescrip
 			if inference.Excluded(md) {
 				continue
 			}
-			m, err := r.method(md, comments.method(i, j))
+			m, rs, err := r.method(md, comments.method(i, j))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			svc.Methods = append(svc.Methods, m)
+			routes = append(routes, rs...)
 			kept = append(kept, md)
 		}
 		facts, err := r.index.DescribeService(sd, kept, r.capRules)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", servicePosition(sd, serviceOptionPath), err)
+			return nil, nil, fmt.Errorf("%s: %v", servicePosition(sd, serviceOptionPath), err)
 		}
 		svc.Capabilities = facts.Capabilities
 		svc.Dependencies = facts.Dependencies
@@ -206,7 +241,7 @@ func (r *run) file(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescrip
 		svc.MessageTypes = facts.MessageTypes
 		reg.Services = append(reg.Services, svc)
 	}
-	return reg, nil
+	return reg, routes, nil
 }
 
 // packageVersion returns the version component of a package name, the last
@@ -223,7 +258,7 @@ func packageVersion(pkg protoreflect.FullName) string {
 
 var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
 
-func (r *run) method(md protoreflect.MethodDescriptor, description string) (*registration.Method, error) {
+func (r *run) method(md protoreflect.MethodDescriptor, description string) (*registration.Method, []inference.Route, error) {
 	facts := r.index.Method(md)
 	m := &registration.Method{
 		Name:           string(md.Name()),
@@ -244,7 +279,7 @@ func (r *run) method(md protoreflect.MethodDescriptor, description string) (*reg
 	var origins []string // where each rule was written, for errors
 	for _, ar := range r.apiRules {
 		if ar.matches(m.FullName) {
-			ar.used = true
+			ar.used.Store(true)
 			rules = append(rules, inference.HTTPRule{Rule: ar.Rule, Source: registration.SourceConfig})
 			origins = append(origins, ar.Pos)
 		}
@@ -257,15 +292,14 @@ func (r *run) method(md protoreflect.MethodDescriptor, description string) (*reg
 	routes, err := inference.Bindings(md, rules, r.cfg.RESTFallback)
 	if err != nil {
 		if be, ok := err.(*inference.BindingError); ok && be.Rule >= 0 && origins[be.Rule] != "" {
-			return nil, fmt.Errorf("%s: http rule for %v", origins[be.Rule], err)
+			return nil, nil, fmt.Errorf("%s: http rule for %v", origins[be.Rule], err)
 		}
-		return nil, fmt.Errorf("%s: %v", position(md, httpOptionPath), err)
+		return nil, nil, fmt.Errorf("%s: %v", position(md, httpOptionPath), err)
 	}
 	for _, rt := range routes {
 		m.Bindings = append(m.Bindings, rt.Binding)
-		r.routes = append(r.routes, rt)
 	}
-	return m, nil
+	return m, routes, nil
 }
 
 // health gives the service's health checks: the HTTP path from its options,
@@ -302,7 +336,7 @@ func streaming(md protoreflect.MethodDescriptor) string {
 // service configuration often covers more files than one request does.
 func (r *run) checkSelectors() error {
 	for _, ar := range r.apiRules {
-		if ar.used || r.selectorMatchesAny(ar) {
+		if ar.used.Load() || r.selectorMatchesAny(ar) {
 			continue
 		}
 		return fmt.Errorf("%s: http rule selector %q matches no method", ar.Pos, ar.Selector)

@@ -20,14 +20,17 @@ const (
 )
 
 // WriteResponse runs the plugin on req like Generate and writes the encoded
-// CodeGeneratorResponse to w. It encodes one file at a time into a reused
-// buffer and writes it out, so that the response is never held in memory
-// whole: on large requests, building the response message and then
-// marshaling it costs twice the size of the output. The bytes are what
-// proto.Marshal gives for Generate's response.
+// CodeGeneratorResponse to w. It consumes req: its proto_file may be
+// released once linked, to keep peak memory down on large requests.
+//
+// It encodes one file at a time into a reused buffer and writes it out, so
+// that the response is never held in memory whole: on large requests,
+// building the response message and then marshaling it costs twice the size
+// of the output. The bytes are what proto.Marshal gives for Generate's
+// response.
 func WriteResponse(w io.Writer, req *pluginpb.CodeGeneratorRequest, warnings io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	files, err := generate(req, warnings)
+	files, err := generate(req, warnings, true)
 	var head []byte
 	if err != nil {
 		head = protowire.AppendTag(head, responseErrorField, protowire.BytesType)
