@@ -5,6 +5,12 @@
 #   make bench     the plugin against its floors on synthetic trees of N services
 
 BUF_VERSION := v1.75.0
+# protoc-gen-go at the module's protobuf version; protoc-gen-go-grpc is a
+# module of its own. Both generate the example's Go code, which the
+# registration Go output compiles beside, and protoc-gen-go-grpc is a row of
+# make bench.
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 GOBIN       := $(shell go env GOPATH)/bin
 BUF         := $(GOBIN)/buf
 
@@ -17,26 +23,40 @@ example: tools generate
 	@bin/registration services --format table example/gen/aggregate/registry.registration.json
 
 build:
-	go build -o bin/ ./cmd/protoc-gen-registration ./cmd/registration
+	go build -o bin/ ./cmd/protoc-gen-registration ./cmd/registration ./cmd/registration-graph
 
-# tools installs the pinned buf with go install and Debian's protoc with
-# apt-get when they are missing.
+# tools installs the pinned buf, protoc-gen-go and protoc-gen-go-grpc with
+# go install and Debian's protoc and Graphviz (dot, which the
+# registration-graph tests run) with apt-get when they are missing.
 tools:
 	@if [ "$$($(BUF) --version 2>/dev/null)" != "$(BUF_VERSION:v%=%)" ]; then \
 		echo "installing buf $(BUF_VERSION)"; \
 		go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION); \
+	fi
+	@if [ "$$($(GOBIN)/protoc-gen-go --version 2>/dev/null)" != "protoc-gen-go $(PROTOC_GEN_GO_VERSION)" ]; then \
+		echo "installing protoc-gen-go $(PROTOC_GEN_GO_VERSION)"; \
+		go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION); \
+	fi
+	@if [ "$$($(GOBIN)/protoc-gen-go-grpc --version 2>/dev/null)" != "protoc-gen-go-grpc $(PROTOC_GEN_GO_GRPC_VERSION:v%=%)" ]; then \
+		echo "installing protoc-gen-go-grpc $(PROTOC_GEN_GO_GRPC_VERSION)"; \
+		go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION); \
 	fi
 	@command -v protoc >/dev/null || { \
 		echo "installing protoc (Debian's protobuf-compiler)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq protobuf-compiler; \
 	}
+	@command -v dot >/dev/null || { \
+		echo "installing dot (Debian's graphviz)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz; \
+	}
 
-generate: build
+generate: build tools
 	$(BUF) generate
 
 golden:
-	go test ./plugin ./cmd/registration -update
+	go test ./plugin ./cmd/registration ./cmd/registration-graph -update
 
 test: tools
 	go test ./...
@@ -46,14 +66,22 @@ lint: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(BUF) lint
 
-bench: build
-	go run ./internal/bench -plugin bin/protoc-gen-registration
+# Besides the default JSON output: emit=json,go, and protoc-gen-go-grpc on the
+# same requests, the Go plugin most users already run.
+bench: build tools
+	go run ./internal/bench -plugin bin/protoc-gen-registration \
+		-extra 'json+go=bin/protoc-gen-registration:emit=json,go' \
+		-extra 'go-grpc=$(GOBIN)/protoc-gen-go-grpc'
 
-# drift regenerates everything generated and fails on any change to tracked
-# files or any new untracked file.
-drift: generate golden
-	@out=$$(git status --porcelain -- example/gen plugin/testdata/golden cmd/registration/testdata/golden); \
-	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- example/gen plugin/testdata/golden; exit 1; fi
+# drift fails when committed generated files are out of date. registration
+# check regenerates example/gen (buf.gen.yaml) into a staging directory and
+# reports changed, missing, stale, untracked and uncommitted files with a
+# diff, touching nothing; `bin/registration check --fix` updates them. The
+# golden test files are rewritten and checked with git status.
+drift: build tools golden
+	bin/registration check
+	@out=$$(git status --porcelain -- plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
+	if [ -n "$$out" ]; then echo "golden files are out of date:"; echo "$$out"; git --no-pager diff -- plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
 
 clean:
 	rm -rf bin

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/templates"
 )
@@ -30,11 +31,17 @@ func (r *run) withGo(req *pluginpb.CodeGeneratorRequest, regs []*registration.Re
 	return append(out, goFiles...), nil
 }
 
-// generateGo renders the Go registration files. protogen's view of the
-// request is built here and only here: it works out Go packages, import
-// paths and file names from go_package, M, paths= and module= exactly as
-// protoc-gen-go does, so the files land beside protoc-gen-go's output, but
-// on large requests it costs more than everything else the plugin does.
+// generateGo renders the Go registration files.
+//
+// protogen's view of the request is built here and only here: it works out
+// Go packages, import paths and file names from go_package, M, paths= and
+// module= exactly as protoc-gen-go does, so the files land beside
+// protoc-gen-go's output. It is built from goView(req), not from req: on
+// the whole of a large request it would cost more than everything else the
+// plugin does.
+//
+// Files are rendered and formatted on every processor: formatting, which
+// protogen does with go/printer, is most of the cost of Go output.
 func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*registration.Registration) ([]outputFile, error) {
 	if err := checkGoPackages(req, goParams); err != nil {
 		return nil, err
@@ -44,7 +51,7 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*r
 		// protogen handles its own (paths=, module=, M) and is told to
 		// accept the rest.
 		ParamFunc: func(name, value string) error { return nil },
-	}.New(req)
+	}.New(goView(req))
 	if err != nil {
 		return nil, fmt.Errorf("emit=go: %v", err)
 	}
@@ -54,26 +61,64 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*r
 			byFile[reg.Files[0]] = reg
 		}
 	}
-	var out []outputFile
-	for _, name := range req.GetFileToGenerate() {
-		f, reg := gen.FilesByPath[name], byFile[name]
-		if f == nil || reg == nil || len(f.Services) == 0 {
+	type job struct {
+		source, name string
+		g            *protogen.GeneratedFile
+		data         *templates.File
+	}
+	var jobs []job
+	for _, source := range req.GetFileToGenerate() {
+		f, reg := gen.FilesByPath[source], byFile[source]
+		if f == nil || reg == nil {
 			continue
 		}
-		file, err := goFile(gen, f, reg)
-		if err != nil {
-			return nil, err
+		if data := goFileData(f, reg); data != nil {
+			name := goFileName(f)
+			jobs = append(jobs, job{source: source, name: name, g: gen.NewGeneratedFile(name, f.GoImportPath), data: data})
 		}
-		if file.name != "" {
-			out = append(out, file)
+	}
+	module := ""
+	for _, kv := range goParams {
+		if v, ok := strings.CutPrefix(kv, "module="); ok {
+			module = v
+		}
+	}
+	out := make([]outputFile, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel.For(len(jobs), func(i int) {
+		out[i], errs[i] = renderGo(jobs[i].g, jobs[i].data, jobs[i].name, module)
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", jobs[i].source, err)
 		}
 	}
 	return out, nil
 }
 
-// goFile renders one proto file's Go registration file, or nothing when
+// renderGo executes the template into g and returns the formatted file,
+// named as protogen names it: without the module= prefix.
+func renderGo(g *protogen.GeneratedFile, data *templates.File, name, module string) (outputFile, error) {
+	if err := templates.Generate(g, data); err != nil {
+		return outputFile{}, fmt.Errorf("generating %s: %v", name, err)
+	}
+	content, err := g.Content()
+	if err != nil {
+		return outputFile{}, fmt.Errorf("generating %s: %v", name, err)
+	}
+	if module != "" {
+		trimmed, ok := strings.CutPrefix(name, module+"/")
+		if !ok {
+			return outputFile{}, fmt.Errorf("emit=go: generated file %s does not match prefix %q", name, module)
+		}
+		name = trimmed
+	}
+	return outputFile{name: name, content: content}, nil
+}
+
+// goFileData is what the template needs for one proto file, or nil when
 // none of its services has a registration.
-func goFile(gen *protogen.Plugin, f *protogen.File, reg *registration.Registration) (outputFile, error) {
+func goFileData(f *protogen.File, reg *registration.Registration) *templates.File {
 	byName := make(map[string]*registration.Service, len(reg.Services))
 	for _, s := range reg.Services {
 		byName[s.Name] = s
@@ -97,18 +142,44 @@ func goFile(gen *protogen.Plugin, f *protogen.File, reg *registration.Registrati
 		})
 	}
 	if len(data.Services) == 0 {
-		return outputFile{}, nil
+		return nil
 	}
-	name := goFileName(f)
-	g := gen.NewGeneratedFile(name, f.GoImportPath)
-	if err := templates.Generate(g, data); err != nil {
-		return outputFile{}, fmt.Errorf("%s: generating %s: %v", f.Desc.Path(), name, err)
+	return data
+}
+
+// goView returns the part of req that decides where Go code goes and what it
+// is called, for protogen: every file with its name, package, imports,
+// syntax or edition, options (go_package) and services by name; no messages,
+// enums, extensions, methods or comments. protogen works out the same Go
+// packages, file names, descriptor variables and service names from it as
+// from the whole request, and its view of the whole request would link
+// every file a second time and name every message, field and enum in Go,
+// for nothing that the registration files use.
+func goView(req *pluginpb.CodeGeneratorRequest) *pluginpb.CodeGeneratorRequest {
+	view := &pluginpb.CodeGeneratorRequest{
+		FileToGenerate:  req.GetFileToGenerate(),
+		Parameter:       req.Parameter,
+		CompilerVersion: req.GetCompilerVersion(),
+		ProtoFile:       make([]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile())),
 	}
-	content, err := g.Content()
-	if err != nil {
-		return outputFile{}, fmt.Errorf("%s: generating %s: %v", f.Desc.Path(), name, err)
+	for i, f := range req.GetProtoFile() {
+		lite := &descriptorpb.FileDescriptorProto{
+			Name:             f.Name,
+			Package:          f.Package,
+			Dependency:       f.GetDependency(),
+			PublicDependency: f.GetPublicDependency(),
+			WeakDependency:   f.GetWeakDependency(),
+			OptionDependency: f.GetOptionDependency(),
+			Options:          f.GetOptions(),
+			Syntax:           f.Syntax,
+			Edition:          f.Edition,
+		}
+		for _, s := range f.GetService() {
+			lite.Service = append(lite.Service, &descriptorpb.ServiceDescriptorProto{Name: s.Name, Options: s.GetOptions()})
+		}
+		view.ProtoFile[i] = lite
 	}
-	return outputFile{name: name, content: content}, nil
+	return view
 }
 
 // goFileName is the name of a proto file's Go registration file, beside

@@ -33,17 +33,21 @@ func Literal(v any, qualify func(protogen.GoIdent) string) (string, error) {
 	if err := p.value(rv, false); err != nil {
 		return "", err
 	}
-	return p.b.String(), nil
+	return string(p.b), nil
 }
 
 // literalPrinter writes one expression. Layout is left to the printer that
 // protogen runs over the whole file: it only needs a line break after each
 // field and element of a multi-line literal.
 type literalPrinter struct {
-	b       strings.Builder
+	b       []byte
 	qualify func(protogen.GoIdent) string
 	path    []string // field names down to the value being written, for errors
+	depth   int      // literals entered
 }
+
+// FlatDepth is the nesting depth from which literals are written on one line.
+var FlatDepth = 100
 
 // value writes v. elided reports a slice or map element whose type the
 // enclosing literal already gives, so that "&T{...}" and "T{...}" become
@@ -51,42 +55,42 @@ type literalPrinter struct {
 func (p *literalPrinter) value(v reflect.Value, elided bool) error {
 	switch v.Kind() {
 	case reflect.String:
-		p.b.WriteString(strconv.Quote(v.String()))
+		p.b = strconv.AppendQuote(p.b, v.String())
 	case reflect.Bool:
-		p.b.WriteString(strconv.FormatBool(v.Bool()))
+		p.b = strconv.AppendBool(p.b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		p.b.WriteString(strconv.FormatInt(v.Int(), 10))
+		p.b = strconv.AppendInt(p.b, v.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		p.b.WriteString(strconv.FormatUint(v.Uint(), 10))
+		p.b = strconv.AppendUint(p.b, v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
 		f := v.Float()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
 			return p.errorf("non-finite float %v", f)
 		}
-		p.b.WriteString(strconv.FormatFloat(f, 'g', -1, v.Type().Bits()))
+		p.b = strconv.AppendFloat(p.b, f, 'g', -1, v.Type().Bits())
 	case reflect.Pointer:
 		if v.IsNil() {
-			p.b.WriteString("nil")
+			p.b = append(p.b, "nil"...)
 			return nil
 		}
 		if v.Elem().Kind() != reflect.Struct {
 			return p.errorf("pointer to %v: only pointers to structs have a literal", v.Elem().Type())
 		}
 		if !elided {
-			p.b.WriteByte('&')
+			p.b = append(p.b, '&')
 		}
 		return p.value(v.Elem(), elided)
 	case reflect.Struct:
 		return p.structValue(v, elided)
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			p.b.WriteString("nil")
+			p.b = append(p.b, "nil"...)
 			return nil
 		}
 		return p.list(v)
 	case reflect.Map:
 		if v.IsNil() {
-			p.b.WriteString("nil")
+			p.b = append(p.b, "nil"...)
 			return nil
 		}
 		return p.mapValue(v)
@@ -99,11 +103,14 @@ func (p *literalPrinter) value(v reflect.Value, elided bool) error {
 func (p *literalPrinter) structValue(v reflect.Value, elided bool) error {
 	t := v.Type()
 	if !elided {
-		p.b.WriteString(p.typeName(t))
+		p.b = append(p.b, p.typeName(t)...)
 	}
-	p.b.WriteString("{")
+	p.b = append(p.b, "{"...)
 	info := structFields(t)
 	first := true
+	multi := p.depth < FlatDepth
+	p.depth++
+	defer func() { p.depth-- }()
 	for _, f := range info {
 		fv := v.Field(f.index)
 		if fv.IsZero() {
@@ -113,45 +120,72 @@ func (p *literalPrinter) structValue(v reflect.Value, elided bool) error {
 			return p.errorf("unexported field %s.%s", t.Name(), f.name)
 		}
 		if first {
-			p.b.WriteByte('\n')
-			first = false
+			if multi {
+				p.b = append(p.b, '\n')
+			}
+		} else if !multi {
+			p.b = append(p.b, ", "...)
 		}
-		p.b.WriteString(f.name)
-		p.b.WriteString(": ")
+		first = false
+		p.b = append(p.b, f.name...)
+		p.b = append(p.b, ": "...)
 		p.path = append(p.path, f.name)
 		if err := p.value(fv, false); err != nil {
 			return err
 		}
 		p.path = p.path[:len(p.path)-1]
-		p.b.WriteString(",\n")
+		if multi {
+			p.b = append(p.b, ",\n"...)
+		}
 	}
-	p.b.WriteString("}")
+	p.b = append(p.b, "}"...)
 	return nil
 }
 
+// maxLine is the length above which a list of scalars is written one
+// element per line, for readable lines.
+const maxLine = 80
+
 // list writes a slice or array. Elements that are themselves literals go one
-// per line; scalars stay on one line.
+// per line; scalars stay on one line unless it gets long.
 func (p *literalPrinter) list(v reflect.Value) error {
-	p.b.WriteString(p.typeName(v.Type()))
-	p.b.WriteString("{")
+	p.b = append(p.b, p.typeName(v.Type())...)
+	p.b = append(p.b, "{"...)
+	start := len(p.b)
 	multiline := composite(v.Type().Elem())
+	flat := p.depth >= FlatDepth
+	p.depth++
+	defer func() { p.depth-- }()
+	if !multiline || flat {
+		// Write the scalars on one line, and start again one per line if
+		// that line is too long.
+		for i := range v.Len() {
+			if i > 0 {
+				p.b = append(p.b, ", "...)
+			}
+			if err := p.value(v.Index(i), true); err != nil {
+				return err
+			}
+		}
+		if flat || len(p.b)-start <= maxLine {
+			p.b = append(p.b, "}"...)
+			return nil
+		}
+		p.b = p.b[:start]
+		multiline = true
+	}
 	for i := range v.Len() {
-		switch {
-		case multiline && i == 0:
-			p.b.WriteByte('\n')
-		case !multiline && i > 0:
-			p.b.WriteString(", ")
+		if i == 0 {
+			p.b = append(p.b, '\n')
 		}
 		p.path = append(p.path, "["+strconv.Itoa(i)+"]")
 		if err := p.value(v.Index(i), true); err != nil {
 			return err
 		}
 		p.path = p.path[:len(p.path)-1]
-		if multiline {
-			p.b.WriteString(",\n")
-		}
+		p.b = append(p.b, ",\n"...)
 	}
-	p.b.WriteString("}")
+	p.b = append(p.b, "}"...)
 	return nil
 }
 
@@ -171,24 +205,24 @@ func (p *literalPrinter) mapValue(v reflect.Value) error {
 		return p.errorf("maps keyed by %v are not supported", v.Type().Key())
 	}
 	slices.SortFunc(keys, cmp)
-	p.b.WriteString(p.typeName(v.Type()))
-	p.b.WriteString("{")
+	p.b = append(p.b, p.typeName(v.Type())...)
+	p.b = append(p.b, "{"...)
 	for i, k := range keys {
 		if i == 0 {
-			p.b.WriteByte('\n')
+			p.b = append(p.b, '\n')
 		}
 		if err := p.value(k, true); err != nil {
 			return err
 		}
-		p.b.WriteString(": ")
+		p.b = append(p.b, ": "...)
 		p.path = append(p.path, "["+fmt.Sprint(k.Interface())+"]")
 		if err := p.value(v.MapIndex(k), true); err != nil {
 			return err
 		}
 		p.path = p.path[:len(p.path)-1]
-		p.b.WriteString(",\n")
+		p.b = append(p.b, ",\n"...)
 	}
-	p.b.WriteString("}")
+	p.b = append(p.b, "}"...)
 	return nil
 }
 

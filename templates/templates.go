@@ -10,7 +10,6 @@ import (
 	_ "embed"
 	"fmt"
 	"strconv"
-	"sync"
 	"text/template"
 	"unicode"
 	"unicode/utf8"
@@ -72,15 +71,11 @@ type serviceData struct {
 //go:embed registration.go.tmpl
 var registrationTemplate string
 
-var (
-	// mu serialises executions: ident is rebound to each file's
-	// QualifiedGoIdent before the shared template runs.
-	mu               sync.Mutex
-	registrationTmpl = template.Must(template.New("registration.go.tmpl").Funcs(template.FuncMap{
-		"ident": func(protogen.GoIdent) (string, error) { return "", fmt.Errorf("ident is not bound to a file") },
-		"quote": quote,
-	}).Parse(registrationTemplate))
-)
+// registrationTmpl is parsed once; Generate binds ident in a clone.
+var registrationTmpl = template.Must(template.New("registration.go.tmpl").Funcs(template.FuncMap{
+	"ident": func(protogen.GoIdent) (string, error) { return "", fmt.Errorf("ident is not bound to a file") },
+	"quote": quote,
+}).Parse(registrationTemplate))
 
 // quote writes a string or an import path as a Go string literal.
 func quote(v any) (string, error) {
@@ -113,9 +108,13 @@ func Generate(g *protogen.GeneratedFile, f *File) error {
 		}
 		data.Services = append(data.Services, serviceData{Service: s, VarName: VarName(s.GoName), Literal: lit})
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	t := registrationTmpl.Funcs(template.FuncMap{"ident": func(id protogen.GoIdent) (string, error) { return g.QualifiedGoIdent(id), nil }})
+	// A clone shares the parsed template and gets its own functions, so
+	// that files can be generated concurrently.
+	t, err := registrationTmpl.Clone()
+	if err != nil {
+		return err
+	}
+	t.Funcs(template.FuncMap{"ident": func(id protogen.GoIdent) (string, error) { return g.QualifiedGoIdent(id), nil }})
 	return t.Execute(g, data)
 }
 

@@ -131,14 +131,21 @@ func TestProtocError(t *testing.T) {
 }
 
 // TestBufGenerate runs buf generate with the repository's buf.gen.yaml into
-// a temporary directory and compares the result with the committed output.
+// a temporary directory and compares the result with the committed output,
+// Go code included: protoc-gen-go, protoc-gen-go-grpc and the plugin's
+// emit=go output. The committed Go code is compiled and run by
+// example/server's tests, so output identical to it compiles too.
 func TestBufGenerate(t *testing.T) {
 	buf := tool(t, "buf")
 	bin := buildPlugin(t)
+	path := []string{bin}
+	for _, name := range []string{"protoc-gen-go", "protoc-gen-go-grpc"} {
+		path = append(path, filepath.Dir(tool(t, name)))
+	}
 	out := t.TempDir()
 	cmd := exec.Command(buf, "generate", "--template", "buf.gen.yaml", "-o", out)
 	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+strings.Join(append(path, os.Getenv("PATH")), string(os.PathListSeparator)))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("buf generate: %v\n%s", err, out)
 	}

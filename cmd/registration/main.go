@@ -4,11 +4,30 @@
 // Usage:
 //
 //	registration services [--format table|json|yaml] FILE...
+//	registration inspect  [--format ...] SERVICE FILE...
+//	registration events   [--format ...] FILE...
+//	registration validate [--format ...] [--server ADDRESS [--timeout D] [--tls]] FILE...
+//	registration compare  [--format ...] [--except RULE] OLD NEW | --against REV NEW
+//	registration lint     [--format ...] [--disable RULE[=ELEMENT]] FILE...
+//	registration watch    [--cmd COMMAND] [--output DIR]... [--debounce D] [PROTO_DIR...]
+//	registration check    [--cmd COMMAND] [--output DIR]... [--fix | --restore]
 //
-// services prints one line per service: its package, how many methods and
-// REST bindings it has, and the proto file that declares it. A service found
-// in several files (per-file and aggregate output) is listed once. The
-// format is a table on a terminal and JSON otherwise.
+// services prints one line per service: its package, methods, REST
+// bindings, capabilities, dependencies and proto file. inspect prints
+// everything about one service, events every event with the service and
+// method that emit it. validate checks files against the JSON Schema and,
+// with --server, a live server through gRPC server reflection. compare
+// classifies every change between two versions as breaking or not, with
+// rule IDs in the spirit of buf breaking; lint makes suggestions with rule
+// IDs. Files may be per-file or aggregate registrations, JSON or YAML; a
+// service found in several files is taken once, from the first. The format
+// is a table on a terminal and JSON otherwise. watch regenerates on proto
+// changes and check reports generated output that is out of date, with
+// --fix and --restore to replace it atomically and to roll back.
+//
+// Exit status: 0 ok; 1 bad arguments or unreadable, malformed or
+// wrong-version input; 2 breaking changes (compare), suggestions (lint),
+// invalid files or server mismatches (validate), drift (check).
 package main
 
 import (
@@ -27,6 +46,14 @@ const usage = `usage: registration COMMAND [flags] FILE...
 
 Commands:
   services   list the services of registration files, one line each
+  inspect    everything about one service: methods, bindings, capabilities, dependencies, events
+  events     every event with the service and method that emit it
+  validate   check files against the schema and, with --server, a live server (gRPC reflection)
+  compare    classify the changes between two registrations; exit 2 on breaking ones
+  lint       suggestions with rule IDs; exit 2 when there are some
+  watch      regenerate whenever a proto changes; replace the output only after a good run
+  check      regenerate into a staging directory; exit 2 on changed, missing, stale or untracked output
+             (--fix replaces the output atomically, --restore brings the previous generation back)
 
 Run "registration COMMAND --help" for a command's flags.
 `
@@ -44,6 +71,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "services":
 		return services(args[1:], stdout, stderr)
+	case "inspect":
+		return inspect(args[1:], stdout, stderr)
+	case "events":
+		return events(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "compare":
+		return compareCmd(args[1:], stdout, stderr)
+	case "lint":
+		return lint(args[1:], stdout, stderr)
+	case "watch":
+		return watch(args[1:], stdout, stderr)
+	case "check":
+		return check(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "registration: unknown command %q\n\n%s", args[0], usage)
 	return 1

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"text/tabwriter"
-
-	"go.yaml.in/yaml/v3"
+	"slices"
+	"strings"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
@@ -18,92 +15,74 @@ type serviceRow struct {
 	Package  string `json:"package" yaml:"package"`
 	Methods  int    `json:"methods" yaml:"methods"`
 	Bindings int    `json:"bindings" yaml:"bindings"`
-	File     string `json:"file" yaml:"file"`
+	// Capabilities are the capability names, sorted as in the registration.
+	Capabilities []string `json:"capabilities" yaml:"capabilities"`
+	// Dependencies are the services depended on, each once, with
+	// " (external)" after a target outside the registrations' request.
+	Dependencies []string `json:"dependencies" yaml:"dependencies"`
+	File         string   `json:"file" yaml:"file"`
 }
 
 func services(args []string, stdout, stderr io.Writer) int {
-	fs, formatFlag := commandFlags("services", stderr)
+	const name = "services"
+	fs, formatFlag := commandFlags(name, stderr)
+	fs.Usage = usageFunc(fs, "services [--format table|json|yaml] FILE...",
+		"List the services of registration files, one line each: package, methods,\nREST bindings, capabilities, dependencies and proto file.")
 	if done, status := parseFlags(fs, args); done {
 		return status
 	}
 	format, err := outputFormat(*formatFlag, stdout)
 	if err != nil {
-		fmt.Fprintf(stderr, "registration services: %v\n", err)
-		return 1
+		return failf(stderr, name, "%v", err)
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "registration services: name at least one registration file")
-		return 1
+	l, status := readFiles(name, fs.Args(), stderr)
+	if l == nil {
+		return status
 	}
-	svcs, err := readServices(fs.Args())
-	if err != nil {
-		fmt.Fprintf(stderr, "registration services: %v\n", err)
-		return 1
+	rows := make([]serviceRow, 0, len(l.services))
+	for _, s := range l.services {
+		rows = append(rows, newServiceRow(s))
 	}
-	rows := make([]serviceRow, 0, len(svcs))
-	for _, s := range svcs {
-		row := serviceRow{Name: s.Name, Package: s.Package, Methods: len(s.Methods), File: s.File}
-		for _, m := range s.Methods {
-			row.Bindings += len(m.Bindings)
-		}
-		rows = append(rows, row)
-	}
-	if err := writeRows(stdout, format, rows); err != nil {
-		fmt.Fprintf(stderr, "registration services: %v\n", err)
-		return 1
+	if err := writeOutput(stdout, format, rows, func(w io.Writer) error { return serviceTable(w, rows) }); err != nil {
+		return failf(stderr, name, "%v", err)
 	}
 	return 0
 }
 
-// readServices reads registration files and returns their services in file
-// order, each service once: per-file and aggregate output may both be given.
-func readServices(files []string) ([]*registration.Service, error) {
-	seen := make(map[string]bool)
-	var svcs []*registration.Service
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
+func newServiceRow(s *registration.Service) serviceRow {
+	row := serviceRow{Name: s.Name, Package: s.Package, Methods: len(s.Methods), File: s.File,
+		Capabilities: []string{}, Dependencies: []string{}}
+	for _, m := range s.Methods {
+		row.Bindings += len(m.Bindings)
+	}
+	for _, c := range s.Capabilities {
+		row.Capabilities = append(row.Capabilities, c.Name)
+	}
+	for _, d := range s.Dependencies {
+		target := d.Service
+		if d.External {
+			target += " (external)"
 		}
-		reg, err := registration.Unmarshal(name, data)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range reg.Services {
-			if !seen[s.Name] {
-				seen[s.Name] = true
-				svcs = append(svcs, s)
-			}
+		if !slices.Contains(row.Dependencies, target) {
+			row.Dependencies = append(row.Dependencies, target)
 		}
 	}
-	return svcs, nil
+	return row
 }
 
-func writeRows(w io.Writer, format string, rows []serviceRow) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	case "yaml":
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(rows); err != nil {
-			return err
-		}
-		return enc.Close()
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tPACKAGE\tMETHODS\tBINDINGS\tFILE")
+func serviceTable(w io.Writer, rows []serviceRow) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "SERVICE\tPACKAGE\tMETHODS\tBINDINGS\tCAPABILITIES\tDEPENDENCIES\tFILE")
 	methods, bindings := 0, 0
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", r.Name, r.Package, r.Methods, r.Bindings, r.File)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.Name, r.Package, r.Methods, r.Bindings,
+			orDash(strings.Join(r.Capabilities, ",")), orDash(strings.Join(r.Dependencies, ",")), r.File)
 		methods += r.Methods
 		bindings += r.Bindings
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d services, %d methods, %d REST bindings\n", len(rows), methods, bindings)
+	_, err := fmt.Fprintf(w, "%s, %s, %s\n", plural(len(rows), "service"), plural(methods, "method"), plural(bindings, "REST binding"))
 	return err
 }

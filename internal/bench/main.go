@@ -280,6 +280,9 @@ func benchN(ctx context.Context, cfg config, programs []program, runner, dir str
 	if err != nil {
 		return nResult{}, err
 	}
+	if err := benchGraph(dir, programs[0].Path, req, n, cfg.runs); err != nil {
+		return nResult{}, fmt.Errorf("registration-graph: %w", err)
+	}
 	return nResult{
 		N:            n,
 		Packages:     tree.packages(),

@@ -28,6 +28,38 @@ func printTable(r nResult) {
 			o.Files, o.OutBytes)
 	}
 	warnNearRunnerFloor(r)
+	printGoRatios(r)
+}
+
+// Rows that make bench adds with -extra (see the Makefile): the plugin with
+// emit=json,go, and protoc-gen-go-grpc on the same request.
+const (
+	goRowName   = "json+go"
+	grpcRowName = "go-grpc"
+)
+
+// printGoRatios prints the targets of Go output when its row is there:
+// emit=json,go faster than protoc-gen-go-grpc and within 1.6x the
+// do-nothing protogen plugin, by median wall time.
+func printGoRatios(r nResult) {
+	var goRow, grpcRow *outcome
+	for _, o := range r.Outcomes {
+		switch o.Prog.Name {
+		case goRowName:
+			goRow = o
+		case grpcRowName:
+			grpcRow = o
+		}
+	}
+	if goRow == nil {
+		return
+	}
+	if grpcRow != nil {
+		fmt.Printf("emit=json,go / protoc-gen-go-grpc: %s (target: below 1.00x)\n",
+			ratio(float64(goRow.median()), float64(grpcRow.median())))
+	}
+	fmt.Printf("emit=json,go / protogen-noop:      %s (target: at most 1.60x)\n",
+		ratio(float64(goRow.median()), float64(find(r, protogenName).median())))
 }
 
 // warnNearRunnerFloor flags memory figures that sit close to the runner's own

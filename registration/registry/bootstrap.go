@@ -61,12 +61,12 @@ func (r *Registry) Override(name string, data []byte) (*Registry, error) {
 // overrides parses and checks an override document and returns the
 // registrations it replaces, or every reason it cannot be applied.
 func (r *Registry) overrides(name string, data []byte) ([]*Registered, error) {
-	if err := schema.Validate(data); err != nil {
-		return nil, fmt.Errorf("does not match the registration schema: %v", err)
-	}
 	doc, err := registration.Unmarshal(name, data)
 	if err != nil {
 		return nil, err
+	}
+	if err := schema.Validate(data); err != nil {
+		return nil, fmt.Errorf("does not match the registration schema: %v", err)
 	}
 	var errs []error
 	var out []*Registered

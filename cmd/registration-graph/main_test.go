@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/compile"
+	"github.com/ovasabi/protoc-gen-registration/plugin"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// gen holds the registrations the tests read, generated in process by the
+// plugin from the project's protos; goldens show it as $GEN.
+var gen string
+
+// billingProto declares the service that the dependencies case and the
+// example name as an external dependency, so that a registration of it
+// resolves their edges.
+const billingProto = `syntax = "proto3";
+package billing.v1;
+service Payments {
+  rpc Charge(ChargeRequest) returns (ChargeResponse);
+}
+message ChargeRequest {}
+message ChargeResponse {}
+`
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "registration-graph-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	gen = dir
+	if err := generateFixtures(); err != nil {
+		fmt.Fprintln(os.Stderr, "generating registrations:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	status := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(status)
+}
+
+func fixture(name string) string { return filepath.Join(gen, filepath.FromSlash(name)) }
+
+func generateFixtures() error {
+	billing := filepath.Join(gen, "billing-protos")
+	if err := os.MkdirAll(filepath.Join(billing, "billing/v1"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(billing, "billing/v1/billing.proto"), []byte(billingProto), 0o644); err != nil {
+		return err
+	}
+	example := []string{"identity/v1/identity.proto", "library/v1/library.proto", "notify/v1/notify.proto"}
+	const rules = "capability_rules=../../example/capability_rules.yaml"
+	runs := []struct {
+		tree, dir string
+		files     []string
+		param     string
+	}{
+		{"example", "../../example", example, rules},
+		{"example", "../../example", example, rules + ",aggregate=registry"},
+		{"dependencies", "../../plugin/testdata/cases/dependencies", nil, "aggregate=deps"},
+		{"dependencies", "../../plugin/testdata/cases/dependencies", nil, ""},
+		{"dependencies-yaml", "../../plugin/testdata/cases/dependencies", nil, "aggregate=deps,format=yaml"},
+		{"billing", billing, nil, ""},
+	}
+	for _, r := range runs {
+		files := r.files
+		if files == nil {
+			err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && strings.HasSuffix(path, ".proto") {
+					rel, _ := filepath.Rel(r.dir, path)
+					files = append(files, filepath.ToSlash(rel))
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			slices.Sort(files)
+		}
+		req, err := compile.Request(context.Background(), []string{r.dir, "../../third_party/googleapis", "../../proto"}, files, r.param)
+		if err != nil {
+			return fmt.Errorf("%s: %v", r.tree, err)
+		}
+		var warnings bytes.Buffer
+		resp, err := plugin.Generate(req, &warnings)
+		if err != nil {
+			return fmt.Errorf("%s: %v", r.tree, err)
+		}
+		if resp.Error != nil {
+			return fmt.Errorf("%s: %s", r.tree, resp.GetError())
+		}
+		for _, f := range resp.GetFile() {
+			path := filepath.Join(gen, r.tree, filepath.FromSlash(f.GetName()))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, []byte(f.GetContent()), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runGraph runs the command and returns its exit status, stdout and
+// stderr, with the generated directory shown as $GEN.
+func runGraph(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	status := run(args, &stdout, &stderr)
+	return status, strings.ReplaceAll(stdout.String(), gen, "$GEN"), strings.ReplaceAll(stderr.String(), gen, "$GEN")
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata/golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/registration-graph -update to write it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", golden, diff)
+	}
+}
+
+// exampleFiles are the example's per-file registrations.
+func exampleFiles() []string {
+	return []string{
+		fixture("example/identity/v1/identity.registration.json"),
+		fixture("example/library/v1/library.registration.json"),
+		fixture("example/notify/v1/notify.registration.json"),
+	}
+}
+
+func reversed(s []string) []string {
+	slices.Reverse(s)
+	return s
+}
+
+// goldenCases are the graphs that have golden files in every format.
+func goldenCases() []goldenCase {
+	return []goldenCase{
+		// A cycle between a.v1 and c.v1, and two external targets.
+		{"dependencies", []string{fixture("dependencies/deps.registration.json")}},
+		{"example", []string{fixture("example/registry.registration.json")}},
+		// The dependencies case with a registration of billing.v1.Payments: the
+		// external target is resolved.
+		{"dependencies-billing", []string{fixture("dependencies/deps.registration.json"), fixture("billing/billing/v1/billing.registration.json")}},
+		{"service-dependencies", []string{"--service", "a.v1.Orders", "--direction", "dependencies", fixture("dependencies/deps.registration.json")}},
+		{"service-dependents", []string{"--service", "identity.v1.UserService", "--direction", "dependents", "--depth", "1", fixture("example/registry.registration.json")}},
+		{"service-depth", []string{"--service", "notify.v1.*", "--depth", "-1", "--direction", "dependencies", fixture("example/registry.registration.json")}},
+		{"package", []string{"--package", "a.*,c.v1", fixture("dependencies/deps.registration.json")}},
+		{"kind", []string{"--kind", "declared", "--kind", "schema", fixture("dependencies/deps.registration.json")}},
+	}
+}
+
+type goldenCase struct {
+	name string
+	args []string
+}
+
+// TestGolden writes every case in every format and compares with the
+// golden files testdata/golden/CASE.{json,dot,mmd}.
+func TestGolden(t *testing.T) {
+	for _, tt := range goldenCases() {
+		for format, ext := range map[string]string{"json": "json", "dot": "dot", "mermaid": "mmd"} {
+			t.Run(tt.name+"."+format, func(t *testing.T) {
+				status, stdout, stderr := runGraph(append([]string{"--format", format}, tt.args...)...)
+				if status != 0 || stderr != "" {
+					t.Fatalf("status %d, stderr %s", status, stderr)
+				}
+				checkGolden(t, tt.name+"."+ext, stdout)
+			})
+		}
+	}
+}
+
+// TestDOTAcceptedByGraphviz runs Debian's dot on the DOT output of every
+// golden case. dot must be installed (make tools installs it).
+func TestDOTAcceptedByGraphviz(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Fatalf("Graphviz's dot is needed (Debian package graphviz; make tools installs it): %v", err)
+	}
+	for _, tt := range goldenCases() {
+		status, stdout, stderr := runGraph(append([]string{"--format", "dot"}, tt.args...)...)
+		if status != 0 {
+			t.Fatalf("%s: status %d, stderr %s", tt.name, status, stderr)
+		}
+		cmd := exec.Command(dot, "-Tsvg", "-o", os.DevNull)
+		cmd.Stdin = strings.NewReader(stdout)
+		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+			t.Errorf("%s: dot rejects the output (%v):\n%s\n%s", tt.name, err, out, stdout)
+		}
+	}
+}
+
+// TestSameGraph checks that the graph does not depend on how the services
+// are given: aggregate or per file, JSON or YAML, in any order, or twice.
+func TestSameGraph(t *testing.T) {
+	same := [][][]string{
+		{
+			{fixture("example/registry.registration.json")},
+			exampleFiles(),
+			append(reversed(exampleFiles()), fixture("example/registry.registration.json")),
+		},
+		{
+			{fixture("dependencies/deps.registration.json")},
+			{fixture("dependencies-yaml/deps.registration.yaml")},
+			{fixture("dependencies/c/v1/c.registration.json"), fixture("dependencies/a/v1/a.registration.json"), fixture("dependencies/b/v1/b.registration.json")},
+		},
+	}
+	for _, group := range same {
+		_, want, _ := runGraph(group[0]...)
+		for _, args := range group[1:] {
+			for _, format := range []string{"json", "dot", "mermaid"} {
+				_, want, _ := runGraph(append([]string{"--format", format}, group[0]...)...)
+				status, got, stderr := runGraph(append([]string{"--format", format}, args...)...)
+				if status != 0 {
+					t.Fatalf("%v: status %d, stderr %s", args, status, stderr)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s of %v differs from %v (-want +got):\n%s", format, args, group[0], diff)
+				}
+			}
+		}
+		if _, again, _ := runGraph(group[0]...); again != want {
+			t.Errorf("%v: a second run differs", group[0])
+		}
+	}
+}
+
+// TestFailOnCycle checks --fail-on-cycle: status 2 and each cycle on
+// stderr when there is one, the graph written all the same.
+func TestFailOnCycle(t *testing.T) {
+	deps := fixture("dependencies/deps.registration.json")
+	status, stdout, stderr := runGraph("--fail-on-cycle", "--format", "dot", deps)
+	if status != 2 {
+		t.Errorf("status %d, want 2", status)
+	}
+	if want := "registration-graph: cycle: a.v1.Orders -[schema]-> c.v1.Ledger -[resource]-> a.v1.Orders\n"; stderr != want {
+		t.Errorf("stderr\n got: %q\nwant: %q", stderr, want)
+	}
+	if !strings.HasPrefix(stdout, "digraph registrations {") {
+		t.Errorf("no graph on stdout: %q", stdout)
+	}
+	// Without the resource edge back, or in the example, there is none.
+	for _, args := range [][]string{{"--kind", "schema,declared", deps}, {fixture("example/registry.registration.json")}} {
+		if status, _, stderr := runGraph(append([]string{"--fail-on-cycle"}, args...)...); status != 0 || stderr != "" {
+			t.Errorf("%v: status %d, stderr %q", args, status, stderr)
+		}
+	}
+}
+
+// TestCycles checks the cycle search on small graphs.
+func TestCycles(t *testing.T) {
+	graph := func(edges ...string) *Graph {
+		seen := map[string]bool{}
+		var svcs []string
+		var es []*Edge
+		for _, e := range edges {
+			from, to, _ := strings.Cut(e, ">")
+			for _, n := range []string{from, to} {
+				if !seen[n] {
+					seen[n] = true
+					svcs = append(svcs, n)
+				}
+			}
+			es = append(es, &Edge{From: from, To: to, Kind: "schema"})
+		}
+		g := &Graph{index: map[string]int{}, Edges: es}
+		for _, n := range svcs {
+			g.addNode(&Node{Name: n})
+		}
+		g.sort()
+		return g
+	}
+	tests := []struct {
+		name      string
+		g         *Graph
+		limit     int
+		want      [][]string
+		truncated bool
+	}{
+		{"acyclic", graph("a>b", "b>c", "a>c"), 10, nil, false},
+		{"self loop", graph("a>a", "a>b"), 10, [][]string{{"a"}}, false},
+		// Every pair and both triangles of a complete graph on three nodes.
+		{"complete", graph("a>b", "b>a", "b>c", "c>b", "a>c", "c>a"), 10,
+			[][]string{{"a", "b"}, {"a", "c"}, {"b", "c"}, {"a", "b", "c"}, {"a", "c", "b"}}, false},
+		{"limit", graph("a>b", "b>a", "b>c", "c>b", "a>c", "c>a"), 2, [][]string{{"a", "b"}, {"a", "c"}}, true},
+		{"two components", graph("x>y", "y>x", "a>b", "b>c", "c>a", "c>x"), 10, [][]string{{"x", "y"}, {"a", "b", "c"}}, false},
+	}
+	for _, tt := range tests {
+		got, truncated := tt.g.findCycles(tt.limit)
+		if diff := cmp.Diff(tt.want, got); diff != "" || truncated != tt.truncated {
+			t.Errorf("%s: truncated %v, cycles (-want +got):\n%s", tt.name, truncated, diff)
+		}
+	}
+}
+
+// TestBadInput checks errors: each names the file and where in it, or the
+// flag, and exits 1 with nothing on stdout.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	deps := fixture("dependencies/deps.registration.json")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "name at least one registration file"},
+		{[]string{"missing.json"}, "open missing.json: no such file or directory"},
+		{[]string{write("wrong_version.json", `{"format": "registration.v2", "files": [], "services": []}`)}, "$DIR/wrong_version.json: at '/format': value must be 'registration.v1'"},
+		{[]string{write("malformed.json", "{\n  \"format\": \"registration.v1\",\n  \"services\": [}\n")}, "$DIR/malformed.json: line 3, column 16: invalid character '}' looking for beginning of value"},
+		{[]string{write("unknown.yaml", "format: registration.v1\nfiles: []\nservices: []\ncolour: blue\n")}, "$DIR/unknown.yaml: at '': additional properties 'colour' not allowed"},
+		{[]string{write("bad_service.json", `{"format": "registration.v1", "files": [], "services": [{"name": "a.B", "package": "a", "file": "a.proto", "methods": [], "dependencies": [{"service": 7, "kind": "schema"}]}]}`)},
+			"$DIR/bad_service.json: at '/services/0/dependencies/0/service': got number, want string"},
+		{[]string{"--format", "svg", deps}, "flag --format=\"svg\": want json, dot or mermaid"},
+		{[]string{"--kind", "friendship", deps}, "flag --kind=\"friendship\": want resource, schema or declared"},
+		{[]string{"--direction", "up", deps}, "flag --direction=\"up\": want dependencies, dependents or both"},
+		{[]string{"--service", "z.v1.Nope", deps}, "flag --service: no service matches \"z.v1.Nope\""},
+		{[]string{"--package", "[", deps}, "bad pattern \"[\": syntax error in pattern"},
+		{[]string{"--max-cycles", "0", deps}, "flag --max-cycles=0: want at least 1"},
+	}
+	for _, tt := range tests {
+		status, stdout, stderr := runGraph(tt.args...)
+		stderr = strings.ReplaceAll(stderr, dir, "$DIR")
+		if want := "registration-graph: " + tt.want + "\n"; status != 1 || stdout != "" || stderr != want {
+			t.Errorf("%v: status %d, stdout %q, stderr\n got: %q\nwant: %q", tt.args, status, stdout, stderr, want)
+		}
+	}
+	if status, _, stderr := runGraph("--help"); status != 0 || !strings.Contains(stderr, "Exit status: 0 ok") {
+		t.Errorf("--help: status %d, stderr %q", status, stderr)
+	}
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/regen"
+)
+
+// Exit statuses of check.
+const (
+	checkClean = 0
+	checkBad   = 1
+	checkDrift = 2
+)
+
+const checkUsage = `usage: registration check [flags]
+
+check regenerates into a staging directory and compares the result with the
+output directories of the working tree. It reports changed files, missing
+files (generated but absent), stale files (present but no longer generated),
+generated files that git does not track (untracked) and generated files that
+differ from the last commit (uncommitted), with a unified diff of each
+content change.
+
+Exit status: 0 when the output is up to date, 1 on bad input or a failed
+generation, 2 on drift.
+
+--fix replaces the output directories with the new generation, each one
+atomically, and keeps the generation it replaced in STATE/previous.
+--restore swaps that previous generation back in (running it again undoes
+it), for example when "registration compare" finds a breaking change:
+
+  registration check --fix
+  registration compare .registration/previous/gen/registry.registration.json \
+      gen/registry.registration.json || registration check --restore
+
+` + regenUsage + `
+Flags:
+`
+
+// regenUsage documents the generation flags that check and watch share.
+const regenUsage = `Generation: by default "buf generate --template TEMPLATE -o STAGING", run in
+--dir; buf writes each plugin's out: directory under STAGING. With --cmd, a
+shell command of your own (a protoc line, "make generate", a script) runs in
+--dir and must write under the staging directory, which it gets as the
+environment variable REGISTRATION_OUT and as the placeholder {out}, replaced
+by the quoted path; it mirrors --dir, so the output directory gen/api is
+generated as {out}/gen/api:
+
+  registration check --output gen --cmd 'protoc -I proto --registration_out={out}/gen proto/api/v1/api.proto'
+
+The output directories (--output, repeatable; by default every out:
+directory of the template) belong wholly to the generation, as with buf's
+"clean: true". Staging directories and the previous generation live in the
+state directory (--state, default .registration in --dir, which ignores
+itself in git), on the output's file system so that replacing is a rename.
+`
+
+// regenOptions are the flags that check and watch share.
+type regenOptions struct {
+	dir, template, command, state string
+	outputs                       outputDirs
+	timeout                       time.Duration
+}
+
+// outputDirs collects repeated --output flags.
+type outputDirs []string
+
+func (o *outputDirs) String() string { return strings.Join(*o, ",") }
+
+func (o *outputDirs) Set(v string) error {
+	if v == "" {
+		return errors.New("empty directory")
+	}
+	*o = append(*o, v)
+	return nil
+}
+
+func addRegenFlags(fs *flag.FlagSet) *regenOptions {
+	o := &regenOptions{}
+	fs.StringVar(&o.dir, "dir", ".", "working directory: the generation runs there and every other path is relative to it")
+	fs.StringVar(&o.template, "template", regen.DefaultTemplate, "buf generation template")
+	fs.StringVar(&o.command, "cmd", "", "shell command that generates into $REGISTRATION_OUT or {out}, instead of buf generate")
+	fs.Var(&o.outputs, "output", "output directory managed by the generation; repeatable (default: the template's out: directories)")
+	fs.StringVar(&o.state, "state", regen.DefaultStateDir, "state directory: staging and the previous generation")
+	fs.DurationVar(&o.timeout, "timeout", regen.DefaultTimeout, "stop a generation that runs longer than this")
+	return o
+}
+
+func (o *regenOptions) generator() (*regen.Generator, error) {
+	return regen.New(regen.Config{
+		Dir:      o.dir,
+		Template: o.template,
+		Command:  o.command,
+		Outputs:  o.outputs,
+		StateDir: o.state,
+		Timeout:  o.timeout,
+	})
+}
+
+// checkFile is one drifted file in check's JSON and YAML output.
+type checkFile struct {
+	Path   string `json:"path" yaml:"path"`
+	Status string `json:"status" yaml:"status"`
+	Diff   string `json:"diff,omitempty" yaml:"diff,omitempty"`
+}
+
+// checkReport is check's JSON and YAML output.
+type checkReport struct {
+	UpToDate bool        `json:"up_to_date" yaml:"up_to_date"`
+	Outputs  []string    `json:"outputs" yaml:"outputs"`
+	Files    []checkFile `json:"files" yaml:"files"`
+}
+
+func check(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return checkContext(ctx, args, stdout, stderr)
+}
+
+func checkContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("registration check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, checkUsage)
+		fs.PrintDefaults()
+	}
+	opts := addRegenFlags(fs)
+	fix := fs.Bool("fix", false, "replace the output directories with the new generation (atomically) instead of failing")
+	restore := fs.Bool("restore", false, "swap the previous generation back into the output directories, and do nothing else")
+	showDiff := fs.Bool("diff", true, "print a unified diff of each changed, missing and stale file")
+	useGit := fs.Bool("git", true, "also report generated files that git does not track or that differ from HEAD")
+	format := fs.String("format", "table", "output format: table (a list and diffs), json or yaml")
+	if done, status := parseFlags(fs, args); done {
+		return status
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(stderr, "registration check: "+format+"\n", args...)
+		return checkBad
+	}
+	if fs.NArg() != 0 {
+		return fail("unexpected arguments %q (check takes flags only)", fs.Args())
+	}
+	switch *format {
+	case "table", "json", "yaml":
+	default:
+		return fail("flag --format=%q: want table, json or yaml", *format)
+	}
+	if *fix && *restore {
+		return fail("--fix and --restore exclude each other")
+	}
+	g, err := opts.generator()
+	if err != nil {
+		return fail("%v", err)
+	}
+	if *restore {
+		dirs, err := g.Restore()
+		if err != nil {
+			return fail("restore: %v", err)
+		}
+		fmt.Fprintf(stdout, "restored the previous generation of %s; the replaced one is now the previous (--restore again swaps back)\n", strings.Join(dirs, ", "))
+		return checkClean
+	}
+
+	gen, err := g.Generate(ctx)
+	if err != nil {
+		return fail("generation failed; the output was not touched:\n%v", err)
+	}
+	defer gen.Discard()
+	if len(gen.Log) > 0 {
+		stderr.Write(gen.Log)
+	}
+	current, err := regen.ReadTree(g.Dir(), g.Outputs())
+	if err != nil {
+		return fail("read the output: %v", err)
+	}
+	generated, err := gen.Tree()
+	if err != nil {
+		return fail("read the generation: %v", err)
+	}
+	changes := regen.Diff(current, generated)
+
+	if *fix {
+		if len(changes) == 0 {
+			fmt.Fprintf(stdout, "%s: up to date, nothing to fix\n", strings.Join(g.Outputs(), ", "))
+			return checkClean
+		}
+		if err := gen.Apply(); err != nil {
+			return fail("the output keeps its last generation: %v", err)
+		}
+		for _, c := range changes {
+			fmt.Fprintf(stdout, "%-12s %s\n", fixedVerb(c.Status), c.Path)
+		}
+		fmt.Fprintf(stdout, "updated %s; the previous generation is in %s (registration check --restore brings it back)\n",
+			plural(len(changes), "file"), displayPath(g.Dir(), g.PreviousDir()))
+		return checkClean
+	}
+
+	if *useGit {
+		gitChanges, err := g.GitDrift(current, generated, changes)
+		switch {
+		case errors.Is(err, regen.ErrNoGit):
+			fmt.Fprintf(stderr, "registration check: %v; untracked and uncommitted files are not checked\n", err)
+		case err != nil:
+			return fail("%v", err)
+		}
+		changes = append(changes, gitChanges...)
+		slices.SortStableFunc(changes, func(a, b regen.FileChange) int { return strings.Compare(a.Path, b.Path) })
+	}
+	if err := writeCheckReport(stdout, *format, *showDiff, g.Outputs(), changes); err != nil {
+		return fail("%v", err)
+	}
+	if len(changes) > 0 {
+		remedy := `run "registration check --fix" and commit the result`
+		if !slices.ContainsFunc(changes, func(c regen.FileChange) bool { return regen.UnifiedDiff(c) != "" }) {
+			remedy = "their content is right: commit them"
+		}
+		fmt.Fprintf(stderr, "registration check: %s out of date: %s\n", plural(len(changes), "generated file"), remedy)
+		return checkDrift
+	}
+	return checkClean
+}
+
+func writeCheckReport(w io.Writer, format string, showDiff bool, outputs []string, changes []regen.FileChange) error {
+	if format == "table" {
+		if len(changes) == 0 {
+			_, err := fmt.Fprintf(w, "%s: up to date\n", strings.Join(outputs, ", "))
+			return err
+		}
+		for _, c := range changes {
+			fmt.Fprintf(w, "%-12s %s\n", c.Status, c.Path)
+		}
+		if showDiff {
+			for _, c := range changes {
+				if d := regen.UnifiedDiff(c); d != "" {
+					fmt.Fprintf(w, "\n%s", d)
+				}
+			}
+		}
+		return nil
+	}
+	report := checkReport{UpToDate: len(changes) == 0, Outputs: outputs, Files: []checkFile{}}
+	for _, c := range changes {
+		f := checkFile{Path: c.Path, Status: string(c.Status)}
+		if showDiff {
+			f.Diff = regen.UnifiedDiff(c)
+		}
+		report.Files = append(report.Files, f)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(report); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// fixedVerb says what --fix did to a file.
+func fixedVerb(s regen.Status) string {
+	switch s {
+	case regen.Missing:
+		return "added"
+	case regen.Stale:
+		return "removed"
+	}
+	return "updated"
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/reflection"
+	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+)
+
+// startServer serves the named services of a generated tree's descriptors
+// on a real gRPC server, with grpc-go's server reflection (grpc.reflection.v1)
+// answering from those descriptors when withReflection is set. Handlers
+// answer Unimplemented: only the descriptors matter to validate --server.
+func startServer(t *testing.T, tree string, services []string, withReflection bool) string {
+	t.Helper()
+	files, err := protodesc.NewFiles(&descriptorpb.FileDescriptorSet{File: requests[tree].GetProtoFile()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	for _, name := range services {
+		d, err := files.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sd := d.(protoreflect.ServiceDescriptor)
+		desc := &grpc.ServiceDesc{ServiceName: name, HandlerType: (*any)(nil), Metadata: sd.ParentFile().Path()}
+		for i := range sd.Methods().Len() {
+			md := sd.Methods().Get(i)
+			if md.IsStreamingClient() || md.IsStreamingServer() {
+				desc.Streams = append(desc.Streams, grpc.StreamDesc{
+					StreamName:    string(md.Name()),
+					Handler:       func(any, grpc.ServerStream) error { return status.Error(codes.Unimplemented, "test server") },
+					ServerStreams: md.IsStreamingServer(),
+					ClientStreams: md.IsStreamingClient(),
+				})
+				continue
+			}
+			desc.Methods = append(desc.Methods, grpc.MethodDesc{
+				MethodName: string(md.Name()),
+				Handler: func(any, context.Context, func(any) error, grpc.UnaryServerInterceptor) (any, error) {
+					return nil, status.Error(codes.Unimplemented, "test server")
+				},
+			})
+		}
+		srv.RegisterService(desc, struct{}{})
+	}
+	if withReflection {
+		rpb.RegisterServerReflectionServer(srv, reflection.NewServerV1(reflection.ServerOptions{Services: srv, DescriptorResolver: files}))
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	return lis.Addr().String()
+}
+
+// TestValidateServer compares the example's registration with a server
+// that runs the second version of the example, without the notification
+// service: a missing service, a missing method and a streaming mismatch,
+// and the new and excluded methods listed as unregistered.
+func TestValidateServer(t *testing.T) {
+	addr := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService"}, true)
+	for _, format := range []string{"table", "json", "yaml"} {
+		t.Run(format, func(t *testing.T) {
+			status, stdout, stderr := runCommand(t, "validate", "--format", format, "--server", addr, "--timeout", "10s",
+				fixture("example/registry.registration.json"), fixture("example/library/v1/library.registration.json"))
+			if status != 2 {
+				t.Errorf("status %d, want 2; stderr %s", status, stderr)
+			}
+			checkGolden(t, "validate-server."+format, strings.ReplaceAll(stdout, addr, "$ADDR"))
+		})
+	}
+
+	// The same server agrees with the registration of its own protos.
+	good := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService", "notify.v1.NotificationService"}, true)
+	status, stdout, stderr := runCommand(t, "validate", "--format", "json", "--server", good, fixture("example-v2/registry.registration.json"))
+	if status != 0 || !strings.Contains(stdout, `"problems": []`) {
+		t.Errorf("matching server: status %d, stdout %s, stderr %s", status, stdout, stderr)
+	}
+}
+
+// TestValidateServerErrors checks the errors for servers that cannot
+// answer: none listening, one without reflection, and one that accepts
+// connections and never answers, which must fail within the timeout.
+func TestValidateServerErrors(t *testing.T) {
+	reg := fixture("example/registry.registration.json")
+
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := lis.Addr().String()
+	lis.Close()
+	status, stdout, stderr := runCommand(t, "validate", "--format", "json", "--server", closed, "--timeout", "5s", reg)
+	if want := "registration validate: server " + closed + ": unreachable: "; status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
+		t.Errorf("closed port: status %d, stdout %q, stderr %q; want status 1 and %q...", status, stdout, stderr, want)
+	}
+
+	plain := startServer(t, "example", []string{"library.v1.LibraryService"}, false)
+	status, stdout, stderr = runCommand(t, "validate", "--format", "json", "--server", plain, reg)
+	if want := "registration validate: server " + plain + ": the server does not offer gRPC server reflection (grpc.reflection.v1.ServerReflection): "; status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
+		t.Errorf("no reflection: status %d, stdout %q, stderr %q; want status 1 and %q...", status, stdout, stderr, want)
+	}
+
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // held open, never answered
+		}
+	}()
+	start := time.Now()
+	status, stdout, stderr = runCommand(t, "validate", "--format", "json", "--server", silent.Addr().String(), "--timeout", "300ms", reg)
+	elapsed := time.Since(start)
+	if want := "registration validate: server " + silent.Addr().String() + ": no answer within 300ms: "; status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
+		t.Errorf("silent server: status %d, stdout %q, stderr %q; want status 1 and %q...", status, stdout, stderr, want)
+	}
+	if elapsed > 3*time.Second {
+		t.Errorf("silent server: gave up after %v, want about 300ms", elapsed)
+	}
+}
