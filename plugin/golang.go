@@ -2,9 +2,13 @@ package plugin
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 
@@ -24,7 +28,7 @@ func (r *run) withGo(req *pluginpb.CodeGeneratorRequest, regs []*registration.Re
 	if !r.cfg.EmitGo {
 		return out, nil
 	}
-	goFiles, err := generateGo(req, r.cfg.GoParams, regs)
+	goFiles, err := generateGo(req, r.files, r.cfg.GoParams, regs)
 	if err != nil {
 		return nil, err
 	}
@@ -36,14 +40,16 @@ func (r *run) withGo(req *pluginpb.CodeGeneratorRequest, regs []*registration.Re
 // protogen's view of the request is built here and only here: it works out
 // Go packages, import paths and file names from go_package, M, paths= and
 // module= exactly as protoc-gen-go does, so the files land beside
-// protoc-gen-go's output. It is built from goView(req), not from req: on
+// protoc-gen-go's output. It is built from goView, not from the request: on
 // the whole of a large request it would cost more than everything else the
-// plugin does.
+// plugin does. goView reads the linked files, so the request's proto_file
+// is not needed here.
 //
 // Files are rendered and formatted on every processor: formatting, which
 // protogen does with go/printer, is most of the cost of Go output.
-func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*registration.Registration) ([]outputFile, error) {
-	if err := checkGoPackages(req, goParams); err != nil {
+func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, goParams []string, regs []*registration.Registration) ([]outputFile, error) {
+	view, err := goView(req, files)
+	if err != nil {
 		return nil, err
 	}
 	gen, err := protogen.Options{
@@ -51,8 +57,13 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*r
 		// protogen handles its own (paths=, module=, M) and is told to
 		// accept the rest.
 		ParamFunc: func(name, value string) error { return nil },
-	}.New(goView(req))
+	}.New(view)
 	if err != nil {
+		// protogen's message for a file without a Go package does not say
+		// which parameter this plugin takes: give ours.
+		if err := checkGoPackages(view, goParams); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("emit=go: %v", err)
 	}
 	byFile := make(map[string]*registration.Registration, len(regs))
@@ -83,6 +94,13 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, goParams []string, regs []*r
 			module = v
 		}
 	}
+	// Rendering makes much short-lived garbage (each file is parsed and
+	// printed again by go/printer) next to a large live heap (the linked
+	// request and its registrations), which each collection has to mark
+	// again: collect less often while it runs. On a request of 5,000
+	// services this saves about 5% of the plugin's time and raises its
+	// peak memory from about 1.1 to 1.7 GB.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	out := make([]outputFile, len(jobs))
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
@@ -147,86 +165,99 @@ func goFileData(f *protogen.File, reg *registration.Registration) *templates.Fil
 	return data
 }
 
-// goView returns the part of req that decides where Go code goes and what it
-// is called, for protogen: every file with its name, package, imports,
-// syntax or edition, options (go_package) and services by name; no messages,
-// enums, extensions, methods or comments. protogen works out the same Go
-// packages, file names, descriptor variables and service names from it as
-// from the whole request, and its view of the whole request would link
-// every file a second time and name every message, field and enum in Go,
-// for nothing that the registration files use.
-func goView(req *pluginpb.CodeGeneratorRequest) *pluginpb.CodeGeneratorRequest {
+// goView returns what decides where Go code goes and what it is called, as
+// a request for protogen: the files to generate and everything they import,
+// dependencies first, each with its name, package, imports, syntax or
+// edition, options (go_package) and services by name; no messages, enums,
+// extensions, methods or comments. protogen works out the same Go packages,
+// file names, descriptor variables and service names from it as from the
+// whole request, and its view of the whole request would link every file a
+// second time and name every message, field and enum in Go, for nothing
+// that the registration files use.
+func goView(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files) (*pluginpb.CodeGeneratorRequest, error) {
 	view := &pluginpb.CodeGeneratorRequest{
 		FileToGenerate:  req.GetFileToGenerate(),
 		Parameter:       req.Parameter,
 		CompilerVersion: req.GetCompilerVersion(),
-		ProtoFile:       make([]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile())),
 	}
-	for i, f := range req.GetProtoFile() {
-		lite := &descriptorpb.FileDescriptorProto{
-			Name:             f.Name,
-			Package:          f.Package,
-			Dependency:       f.GetDependency(),
-			PublicDependency: f.GetPublicDependency(),
-			WeakDependency:   f.GetWeakDependency(),
-			OptionDependency: f.GetOptionDependency(),
-			Options:          f.GetOptions(),
-			Syntax:           f.Syntax,
-			Edition:          f.Edition,
+	seen := make(map[string]bool)
+	var add func(fd protoreflect.FileDescriptor)
+	add = func(fd protoreflect.FileDescriptor) {
+		if seen[fd.Path()] {
+			return
 		}
-		for _, s := range f.GetService() {
-			lite.Service = append(lite.Service, &descriptorpb.ServiceDescriptorProto{Name: s.Name, Options: s.GetOptions()})
+		seen[fd.Path()] = true
+		lite := &descriptorpb.FileDescriptorProto{Name: proto.String(fd.Path())}
+		if fd.Package() != "" {
+			lite.Package = proto.String(string(fd.Package()))
 		}
-		view.ProtoFile[i] = lite
+		imports := fd.Imports()
+		for i := range imports.Len() {
+			imp := imports.Get(i)
+			add(imp.FileDescriptor)
+			lite.Dependency = append(lite.Dependency, imp.Path())
+			if imp.IsPublic {
+				lite.PublicDependency = append(lite.PublicDependency, int32(i))
+			}
+			if imp.IsWeak {
+				lite.WeakDependency = append(lite.WeakDependency, int32(i))
+			}
+		}
+		// As protodesc.ToFileDescriptorProto does.
+		if oi, ok := fd.(interface {
+			OptionImports() protoreflect.FileImports
+		}); ok {
+			imports := oi.OptionImports()
+			for i := range imports.Len() {
+				lite.OptionDependency = append(lite.OptionDependency, imports.Get(i).Path())
+			}
+		}
+		lite.Options, _ = fd.Options().(*descriptorpb.FileOptions)
+		switch fd.Syntax() {
+		case protoreflect.Proto3:
+			lite.Syntax = proto.String("proto3")
+		case protoreflect.Editions:
+			lite.Syntax = proto.String("editions")
+			if ed, ok := fd.(interface{ Edition() int32 }); ok {
+				lite.Edition = descriptorpb.Edition(ed.Edition()).Enum()
+			}
+		}
+		services := fd.Services()
+		for i := range services.Len() {
+			sd := services.Get(i)
+			opts, _ := sd.Options().(*descriptorpb.ServiceOptions)
+			lite.Service = append(lite.Service, &descriptorpb.ServiceDescriptorProto{Name: proto.String(string(sd.Name())), Options: opts})
+		}
+		view.ProtoFile = append(view.ProtoFile, lite)
 	}
-	return view
+	for _, name := range req.GetFileToGenerate() {
+		fd, err := files.FindFileByPath(name)
+		if err != nil {
+			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", name)
+		}
+		add(fd)
+	}
+	return view, nil
 }
 
-// goFileName is the name of a proto file's Go registration file, beside
-// protoc-gen-go's NAME.pb.go.
-func goFileName(f *protogen.File) string { return f.GeneratedFilenamePrefix + ".registration.go" }
-
-// checkGoPackages reports the first file, among the files to generate and
-// everything they import, whose Go package is known neither from a
-// go_package option nor from an M parameter: protogen would refuse it too,
-// but with a message that does not say which parameter this plugin takes.
-// The files are visited in the order protogen would visit them.
-func checkGoPackages(req *pluginpb.CodeGeneratorRequest, goParams []string) error {
+// checkGoPackages reports the first file of a goView, dependencies first,
+// whose Go package is known neither from a go_package option nor from an M
+// parameter.
+func checkGoPackages(view *pluginpb.CodeGeneratorRequest, goParams []string) error {
 	mapped := make(map[string]bool)
 	for _, kv := range goParams {
 		if file, path, _ := strings.Cut(kv, "="); strings.HasPrefix(file, "M") && path != "" {
 			mapped[file[1:]] = true
 		}
 	}
-	byName := make(map[string]*descriptorpb.FileDescriptorProto, len(req.GetProtoFile()))
-	for _, f := range req.GetProtoFile() {
-		byName[f.GetName()] = f
-	}
-	seen := make(map[string]bool)
-	var check func(name string) error
-	check = func(name string) error {
-		if seen[name] {
-			return nil
-		}
-		seen[name] = true
-		f := byName[name]
-		if f == nil {
-			return nil // linking has already reported missing files
-		}
-		for _, dep := range f.GetDependency() {
-			if err := check(dep); err != nil {
-				return err
-			}
-		}
-		if f.GetOptions().GetGoPackage() == "" && !mapped[name] {
+	for _, f := range view.GetProtoFile() {
+		if name := f.GetName(); f.GetOptions().GetGoPackage() == "" && !mapped[name] {
 			return fmt.Errorf("%s: emit=go: the file's Go package is unknown: add option go_package = \"IMPORT/PATH;NAME\" to it, or pass the parameter M%s=IMPORT/PATH", name, name)
-		}
-		return nil
-	}
-	for _, name := range req.GetFileToGenerate() {
-		if err := check(name); err != nil {
-			return err
 		}
 	}
 	return nil
 }
+
+// goFileName is the name of a proto file's Go registration file, beside
+// protoc-gen-go's NAME.pb.go.
+func goFileName(f *protogen.File) string { return f.GeneratedFilenamePrefix + ".registration.go" }

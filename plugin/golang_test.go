@@ -23,7 +23,7 @@ const goldenModule = "example.com/golden"
 // goCases are the cases of testdata/cases whose Go output has goldens in
 // testdata/golden-go/CASE, with the parameter added to the case's own. They
 // cover paths=source_relative and module=, M mappings with and without a
-// package name, emit=go alone and beside json and yaml, several files and
+// package name (proto2's is derived from the import path), emit=go alone and beside json and yaml, several files and
 // services per package, editions and proto2. Their service names are
 // unique, so that one program can link every case (TestGoCompiles).
 var goCases = []struct {
@@ -35,7 +35,9 @@ var goCases = []struct {
 	{"multiservice", "emit=go,paths=source_relative," +
 		"Mmulti/v1/multi.proto=" + goldenModule + "/multiservice/multi/v1;multiv1," +
 		"Mmulti/v1/types.proto=" + goldenModule + "/multiservice/multi/v1;multiv1"},
-	{"streaming", "emit=go,paths=source_relative,Mstream/v1/stream.proto=" + goldenModule + "/streaming/stream/v1"},
+	// A package named like one the generated code imports, which must
+	// still compile.
+	{"streaming", "emit=go,paths=source_relative,Mstream/v1/stream.proto=" + goldenModule + "/streaming/stream/v1;registry"},
 	{"editions", "emit=go,paths=source_relative,Med/v1/ed.proto=" + goldenModule + "/editions/ed/v1;edv1"},
 	{"proto2", "emit=go,paths=source_relative,Mlegacy/legacy.proto=" + goldenModule + "/proto2/legacy"},
 	{"conflicts", "emit=json,go,paths=source_relative," +

@@ -11,12 +11,10 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"runtime"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -106,10 +104,11 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	if err != nil {
 		return nil, err
 	}
-	files, err := protodesc.NewFiles(&descriptorpb.FileDescriptorSet{File: req.GetProtoFile()})
+	l, err := link(req, consume)
 	if err != nil {
-		return nil, fmt.Errorf("linking the request's files: %v", err)
+		return nil, err
 	}
+	files, ordered := l.files, l.ordered
 	r := &run{cfg: cfg, files: files}
 	if cfg.APIConfig != "" {
 		data, err := os.ReadFile(cfg.APIConfig)
@@ -129,12 +128,6 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 			return nil, err
 		}
 	}
-	ordered := make([]protoreflect.FileDescriptor, 0, len(req.GetProtoFile()))
-	for _, f := range req.GetProtoFile() {
-		if fd, err := files.FindFileByPath(f.GetName()); err == nil {
-			ordered = append(ordered, fd)
-		}
-	}
 	toGenerate := make([]protoreflect.FileDescriptor, 0, len(req.GetFileToGenerate()))
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
@@ -143,28 +136,10 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 		}
 		toGenerate = append(toGenerate, fd)
 	}
-	docs := make(map[string]comments, len(toGenerate))
-	for _, fd := range toGenerate {
-		docs[fd.Path()] = comments{}
-	}
-	for _, f := range req.GetProtoFile() {
-		if _, wanted := docs[f.GetName()]; wanted {
-			fd, _ := files.FindFileByPath(f.GetName())
-			docs[f.GetName()] = leadingComments(fd, f)
-		}
-	}
-	if consume && !cfg.EmitGo {
-		// From here on the linked descriptors hold all that is needed, and
-		// on large requests the FileDescriptorProtos are a third of the
-		// heap: let the collector have them before the index and the
-		// output are built. Collecting now, rather than whenever the pacer
-		// next would, marks only the descriptors that stay and sets the
-		// next goal from them: the collection comes due at about this
-		// point anyway on large requests, and later it would find the
-		// FileDescriptorProtos still live.
-		req.ProtoFile = nil
-		runtime.GC()
-	}
+	docs := make([]comments, len(toGenerate))
+	parallel.For(len(toGenerate), func(i int) {
+		docs[i] = leadingComments(toGenerate[i], l.sourceInfo[toGenerate[i].Path()])
+	})
 	r.index = inference.NewIndex(ordered, files)
 	// Files are independent once the index is built: read them on every
 	// processor, each into its own slot, and take the first error in file
@@ -173,7 +148,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	routes := make([][]inference.Route, len(toGenerate))
 	errs := make([]error, len(toGenerate))
 	parallel.For(len(toGenerate), func(i int) {
-		regs[i], routes[i], errs[i] = r.file(toGenerate[i], docs[toGenerate[i].Path()])
+		regs[i], routes[i], errs[i] = r.file(toGenerate[i], docs[i])
 	})
 	for i := range toGenerate {
 		if errs[i] != nil {

@@ -61,17 +61,17 @@ type comments struct {
 }
 
 // leadingComments collects the leading comments of services and methods in
-// one pass over the file's source code info. It reads the
-// FileDescriptorProto rather than protoreflect's SourceLocations, whose
+// one pass over the file's source code info. It reads the SourceCodeInfo of
+// the FileDescriptorProto rather than protoreflect's SourceLocations, whose
 // first use builds an index of every location: most are not wanted, and on
 // large requests that index costs more than the rest of the inference.
-func leadingComments(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) comments {
+func leadingComments(fd protoreflect.FileDescriptor, info *descriptorpb.SourceCodeInfo) comments {
 	services := fd.Services()
 	c := comments{services: make([]string, services.Len()), methods: make([][]string, services.Len())}
 	for i := range services.Len() {
 		c.methods[i] = make([]string, services.Get(i).Methods().Len())
 	}
-	for _, loc := range fdp.GetSourceCodeInfo().GetLocation() {
+	for _, loc := range info.GetLocation() {
 		p := loc.GetPath()
 		if loc.LeadingComments == nil || len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= len(c.services) {
 			continue

@@ -1,6 +1,8 @@
 // Package schema holds the JSON Schema of the registration.v1 format and
-// validates documents against it. It is separate from package registration so
-// that programs which only register services do not link a schema validator.
+// validates documents against it. It is separate from package registration
+// so that the plugin, which only writes registrations, does not link a
+// schema validator; the runtime registry's Bootstrap uses it to vet
+// override files.
 package schema
 
 import (

@@ -13,52 +13,31 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var InventoryRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Inventory_Service(),
+	GoImportPath: "example.com/golden/proto2/legacy",
+}
+
+// _Inventory_Service returns InventoryRegistration.Service, its methods first, one a line.
+func _Inventory_Service() *registration.Service {
+	m := make([]*registration.Method, 1)
+	m[0] = &registration.Method{Name: "Count", FullName: "legacy.Inventory.Count", InputType: "legacy.CountRequest", OutputType: "legacy.CountResponse", Streaming: "unary", Kind: "custom", Description: "Count counts items of a kind.", Bindings: []*registration.Binding{{Method: "GET", Path: "/inventory/{kind}/count", PathParams: []*registration.PathParam{{Field: "kind", Pattern: "*"}}, QueryParams: []string{"min", "tags", "window"}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "legacy.Inventory",
 		Package:     "legacy",
 		File:        "legacy/legacy.proto",
 		Description: "Inventory is written in proto2.",
-		Methods: []*registration.Method{
-			{
-				Name:        "Count",
-				FullName:    "legacy.Inventory.Count",
-				InputType:   "legacy.CountRequest",
-				OutputType:  "legacy.CountResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Count counts items of a kind.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/inventory/{kind}/count",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "kind",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"min", "tags", "window"},
-						Source:      "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "legacy.Inventory",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"legacy.CountRequest", "legacy.CountRequest.Window", "legacy.CountResponse"},
-	},
-	GoImportPath: "example.com/golden/proto2/legacy",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_legacy_legacy_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_legacy_legacy_proto is set by file_legacy_legacy_proto_init, which runs once.
 	file_legacy_legacy_proto_init()
 	InventoryRegistration.Descriptor = File_legacy_legacy_proto.Services().ByName("Inventory")
 	registry.MustRegister(

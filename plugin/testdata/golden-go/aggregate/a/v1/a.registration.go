@@ -13,36 +13,23 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var OrdersRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Orders_Service(),
+	GoImportPath: "example.com/golden/aggregate/a/v1",
+}
+
+// _Orders_Service returns OrdersRegistration.Service, its methods first, one a line.
+func _Orders_Service() *registration.Service {
+	m := make([]*registration.Method, 1)
+	m[0] = &registration.Method{Name: "PlaceOrder", FullName: "a.v1.Orders.PlaceOrder", InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/orders", Body: "*", Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "a.v1.Orders",
 		Package:     "a.v1",
 		Version:     "v1",
 		File:        "a/v1/a.proto",
 		Description: "Orders refers to b.v1 types.",
-		Methods: []*registration.Method{
-			{
-				Name:       "PlaceOrder",
-				FullName:   "a.v1.Orders.PlaceOrder",
-				InputType:  "b.v1.Item",
-				OutputType: "b.v1.Item",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/orders",
-						Body:   "*",
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Dependencies: []*registration.Dependency{
-			{
-				Service:  "b.v1.Items",
-				Kind:     "schema",
-				Evidence: []string{"a.v1.Orders.PlaceOrder"},
-			},
+			{Service: "b.v1.Items", Kind: "schema", Evidence: []string{"a.v1.Orders.PlaceOrder"}},
 		},
 		Health: &registration.Health{
 			GRPCService: "a.v1.Orders",
@@ -50,16 +37,11 @@ var OrdersRegistration = &registry.Registered{
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"b.v1.Item"},
-	},
-	GoImportPath: "example.com/golden/aggregate/a/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_a_v1_a_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_a_v1_a_proto is set by file_a_v1_a_proto_init, which runs once.
 	file_a_v1_a_proto_init()
 	OrdersRegistration.Descriptor = File_a_v1_a_proto.Services().ByName("Orders")
 	registry.MustRegister(

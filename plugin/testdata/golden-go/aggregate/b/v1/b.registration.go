@@ -13,47 +13,24 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var ItemsRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Items_Service(),
+	GoImportPath: "example.com/golden/aggregate/b/v1",
+}
+
+// _Items_Service returns ItemsRegistration.Service, its methods first, one a line.
+func _Items_Service() *registration.Service {
+	m := make([]*registration.Method, 1)
+	m[0] = &registration.Method{Name: "GetItem", FullName: "b.v1.Items.GetItem", InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "b.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/b.v1.Items/GetItem", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "b.v1.Items",
 		Package:     "b.v1",
 		Version:     "v1",
 		File:        "b/v1/b.proto",
 		Description: "Items is in another package and file.",
-		Methods: []*registration.Method{
-			{
-				Name:       "GetItem",
-				FullName:   "b.v1.Items.GetItem",
-				InputType:  "b.v1.Item",
-				OutputType: "b.v1.Item",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "b.v1.Item",
-					Source:   "inferred",
-					Evidence: "GetItem",
-				},
-				ReadOnly: true,
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/b.v1.Items/GetItem",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "read:b.v1.Item",
-				Source:  "inferred",
-				Methods: []string{"GetItem"},
-			},
-			{
-				Name:    "read_only",
-				Source:  "inferred",
-				Methods: []string{"GetItem"},
-			},
+			{Name: "read:b.v1.Item", Source: "inferred", Methods: []string{"GetItem"}},
+			{Name: "read_only", Source: "inferred", Methods: []string{"GetItem"}},
 		},
 		Health: &registration.Health{
 			GRPCService: "b.v1.Items",
@@ -61,16 +38,11 @@ var ItemsRegistration = &registry.Registered{
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"b.v1.Item"},
-	},
-	GoImportPath: "example.com/golden/aggregate/b/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_b_v1_b_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_b_v1_b_proto is set by file_b_v1_b_proto_init, which runs once.
 	file_b_v1_b_proto_init()
 	ItemsRegistration.Descriptor = File_b_v1_b_proto.Services().ByName("Items")
 	registry.MustRegister(

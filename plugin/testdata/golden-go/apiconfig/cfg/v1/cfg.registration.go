@@ -13,114 +13,25 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var AccountsRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Accounts_Service(),
+	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
+}
+
+// _Accounts_Service returns AccountsRegistration.Service, its methods first, one a line.
+func _Accounts_Service() *registration.Service {
+	m := make([]*registration.Method, 3)
+	m[0] = &registration.Method{Name: "GetAccount", FullName: "cfg.v1.Accounts.GetAccount", InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "GetAccount"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "GET", Path: "/v1/accounts/by-id/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, Source: "config"}}}
+	m[1] = &registration.Method{Name: "ListAccounts", FullName: "cfg.v1.Accounts.ListAccounts", InputType: "cfg.v1.ListAccountsRequest", OutputType: "cfg.v1.ListAccountsResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "ListAccounts"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/accounts", QueryParams: []string{"page_size", "page_token"}, Source: "config"}}}
+	m[2] = &registration.Method{Name: "CloseAccount", FullName: "cfg.v1.Accounts.CloseAccount", InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Description: "CloseAccount has both a config rule and an annotation: both apply,\nthe config rule first, as in grpc-gateway.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "POST", Path: "/v1/{name=accounts/*}:close", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "cfg.v1.Accounts",
 		Package:     "cfg.v1",
 		Version:     "v1",
 		File:        "cfg/v1/cfg.proto",
 		Description: "Accounts gets most of its bindings from api.yaml.",
-		Methods: []*registration.Method{
-			{
-				Name:       "GetAccount",
-				FullName:   "cfg.v1.Accounts.GetAccount",
-				InputType:  "cfg.v1.GetAccountRequest",
-				OutputType: "cfg.v1.Account",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "cfg.v1.Account",
-					Source:   "inferred",
-					Evidence: "GetAccount",
-				},
-				ReadOnly: true,
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{name=accounts/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "accounts/*",
-							},
-						},
-						Source: "config",
-					},
-					{
-						Method: "GET",
-						Path:   "/v1/accounts/by-id/{name}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "*",
-							},
-						},
-						Source: "config",
-					},
-				},
-			},
-			{
-				Name:       "ListAccounts",
-				FullName:   "cfg.v1.Accounts.ListAccounts",
-				InputType:  "cfg.v1.ListAccountsRequest",
-				OutputType: "cfg.v1.ListAccountsResponse",
-				Streaming:  "unary",
-				Kind:       "list",
-				Resource: &registration.Resource{
-					Type:     "cfg.v1.Account",
-					Source:   "inferred",
-					Evidence: "ListAccounts",
-				},
-				ReadOnly: true,
-				Bindings: []*registration.Binding{
-					{
-						Method:      "GET",
-						Path:        "/v1/accounts",
-						QueryParams: []string{"page_size", "page_token"},
-						Source:      "config",
-					},
-				},
-			},
-			{
-				Name:        "CloseAccount",
-				FullName:    "cfg.v1.Accounts.CloseAccount",
-				InputType:   "cfg.v1.GetAccountRequest",
-				OutputType:  "cfg.v1.Account",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "CloseAccount has both a config rule and an annotation: both apply,\nthe config rule first, as in grpc-gateway.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "DELETE",
-						Path:   "/v1/{name=accounts/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "accounts/*",
-							},
-						},
-						Source: "config",
-					},
-					{
-						Method: "POST",
-						Path:   "/v1/{name=accounts/*}:close",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "accounts/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "read:cfg.v1.Account",
-				Source:  "inferred",
-				Methods: []string{"GetAccount", "ListAccounts"},
-			},
+			{Name: "read:cfg.v1.Account", Source: "inferred", Methods: []string{"GetAccount", "ListAccounts"}},
 		},
 		Health: &registration.Health{
 			GRPCService: "cfg.v1.Accounts",
@@ -133,8 +44,7 @@ var AccountsRegistration = &registry.Registered{
 			"cfg.v1.ListAccountsRequest",
 			"cfg.v1.ListAccountsResponse",
 		},
-	},
-	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
+	}
 }
 
 // AuditRegistration is the registration of cfg.v1.Audit:
@@ -142,62 +52,33 @@ var AccountsRegistration = &registry.Registered{
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var AuditRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Audit_Service(),
+	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
+}
+
+// _Audit_Service returns AuditRegistration.Service, its methods first, one a line.
+func _Audit_Service() *registration.Service {
+	m := make([]*registration.Method, 2)
+	m[0] = &registration.Method{Name: "Record", FullName: "cfg.v1.Audit.Record", InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
+	m[1] = &registration.Method{Name: "Replay", FullName: "cfg.v1.Audit.Replay", InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
+	return &registration.Service{
 		Name:        "cfg.v1.Audit",
 		Package:     "cfg.v1",
 		Version:     "v1",
 		File:        "cfg/v1/cfg.proto",
 		Description: "Audit is matched by a wildcard selector.",
-		Methods: []*registration.Method{
-			{
-				Name:       "Record",
-				FullName:   "cfg.v1.Audit.Record",
-				InputType:  "cfg.v1.Account",
-				OutputType: "cfg.v1.Account",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/audit",
-						Body:   "*",
-						Source: "config",
-					},
-				},
-			},
-			{
-				Name:       "Replay",
-				FullName:   "cfg.v1.Audit.Replay",
-				InputType:  "cfg.v1.Account",
-				OutputType: "cfg.v1.Account",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/audit",
-						Body:   "*",
-						Source: "config",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "cfg.v1.Audit",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"cfg.v1.Account"},
-	},
-	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_cfg_v1_cfg_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_cfg_v1_cfg_proto is set by file_cfg_v1_cfg_proto_init, which runs once.
 	file_cfg_v1_cfg_proto_init()
 	AccountsRegistration.Descriptor = File_cfg_v1_cfg_proto.Services().ByName("Accounts")
 	AuditRegistration.Descriptor = File_cfg_v1_cfg_proto.Services().ByName("Audit")

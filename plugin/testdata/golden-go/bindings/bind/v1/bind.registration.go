@@ -13,261 +13,34 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var BinderRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Binder_Service(),
+	GoImportPath: "example.com/golden/bindings/bind/v1",
+}
+
+// _Binder_Service returns BinderRegistration.Service, its methods first, one a line.
+func _Binder_Service() *registration.Service {
+	m := make([]*registration.Method, 8)
+	m[0] = &registration.Method{Name: "GetFile", FullName: "bind.v1.Binder.GetFile", InputType: "bind.v1.GetFileRequest", OutputType: "bind.v1.File", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "bind.v1.File", Source: "inferred", Evidence: "GetFile"}, ReadOnly: true, Description: "Wildcards: a single-segment variable and a \"**\" one.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{bucket}/files/{path=**}", PathParams: []*registration.PathParam{{Field: "bucket", Pattern: "*"}, {Field: "path", Pattern: "**"}}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "ReplaceFile", FullName: "bind.v1.Binder.ReplaceFile", InputType: "bind.v1.ReplaceFileRequest", OutputType: "bind.v1.File", Streaming: "unary", Kind: "custom", Description: "A nested field variable with a multi-segment pattern, body \"*\".", Bindings: []*registration.Binding{{Method: "PUT", Path: "/v1/{file.name=buckets/*/files/*}", Body: "*", PathParams: []*registration.PathParam{{Field: "file.name", Pattern: "buckets/*/files/*"}}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "UpdateFile", FullName: "bind.v1.Binder.UpdateFile", InputType: "bind.v1.UpdateFileRequest", OutputType: "bind.v1.File", Streaming: "unary", Kind: "update", Resource: &registration.Resource{Type: "bind.v1.File", Source: "inferred", Evidence: "UpdateFile"}, Description: "A field body, so the remaining fields go to the query.", Bindings: []*registration.Binding{{Method: "PATCH", Path: "/v1/{file.name=buckets/*/files/*}", Body: "file", PathParams: []*registration.PathParam{{Field: "file.name", Pattern: "buckets/*/files/*"}}, QueryParams: []string{"update_mask", "allow_missing"}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "CopyFile", FullName: "bind.v1.Binder.CopyFile", InputType: "bind.v1.CopyFileRequest", OutputType: "bind.v1.CopyFileResponse", Streaming: "unary", Kind: "custom", Description: "POST with a verb suffix and response_body.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{name=buckets/*/files/*}:copy", Body: "*", ResponseBody: "file", PathParams: []*registration.PathParam{{Field: "name", Pattern: "buckets/*/files/*"}}, Source: "annotation"}}}
+	m[4] = &registration.Method{Name: "DeleteFile", FullName: "bind.v1.Binder.DeleteFile", InputType: "bind.v1.DeleteFileRequest", OutputType: "bind.v1.Empty", Streaming: "unary", Kind: "delete", Resource: &registration.Resource{Type: "bind.v1.File", Source: "inferred", Evidence: "DeleteFile"}, Description: "DELETE with additional bindings, one of them custom.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=buckets/*/files/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "buckets/*/files/*"}}, QueryParams: []string{"etag"}, Source: "annotation"}, {Method: "DELETE", Path: "/v1/files/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"etag"}, Source: "annotation"}, {Method: "PURGE", Custom: true, Path: "/v1/{name=buckets/*/files/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "buckets/*/files/*"}}, QueryParams: []string{"etag"}, Source: "annotation"}}}
+	m[5] = &registration.Method{Name: "Search", FullName: "bind.v1.Binder.Search", InputType: "bind.v1.SearchRequest", OutputType: "bind.v1.SearchResponse", Streaming: "unary", Kind: "custom", Description: "Query parameters: scalars, repeated scalars, well-known types and\nmessages (as one parameter each); not maps or repeated messages.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{parent=buckets/*}/files:search", PathParams: []*registration.PathParam{{Field: "parent", Pattern: "buckets/*"}}, QueryParams: []string{"query", "labels", "modified_after", "page", "root"}, Source: "annotation"}}}
+	m[6] = &registration.Method{Name: "TouchFile", FullName: "bind.v1.Binder.TouchFile", InputType: "bind.v1.ReplaceFileRequest", OutputType: "bind.v1.File", Streaming: "unary", Kind: "custom", Description: "The path binds part of a message; its other fields are query\nparameters.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{file.name=buckets/*/files/*}:touch", PathParams: []*registration.PathParam{{Field: "file.name", Pattern: "buckets/*/files/*"}}, QueryParams: []string{"file.content"}, Source: "annotation"}}}
+	m[7] = &registration.Method{Name: "FilesSince", FullName: "bind.v1.Binder.FilesSince", InputType: "bind.v1.FilesSinceRequest", OutputType: "bind.v1.SearchResponse", Streaming: "unary", Kind: "custom", Description: "A well-known type in the path.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/files/since/{since}", PathParams: []*registration.PathParam{{Field: "since", Pattern: "*"}}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "bind.v1.Binder",
 		Package:     "bind.v1",
 		Version:     "v1",
 		File:        "bind/v1/bind.proto",
 		Description: "Binder uses every part of the google.api.http grammar.",
-		Methods: []*registration.Method{
-			{
-				Name:       "GetFile",
-				FullName:   "bind.v1.Binder.GetFile",
-				InputType:  "bind.v1.GetFileRequest",
-				OutputType: "bind.v1.File",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "bind.v1.File",
-					Source:   "inferred",
-					Evidence: "GetFile",
-				},
-				ReadOnly:    true,
-				Description: "Wildcards: a single-segment variable and a \"**\" one.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{bucket}/files/{path=**}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "bucket",
-								Pattern: "*",
-							},
-							{
-								Field:   "path",
-								Pattern: "**",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:        "ReplaceFile",
-				FullName:    "bind.v1.Binder.ReplaceFile",
-				InputType:   "bind.v1.ReplaceFileRequest",
-				OutputType:  "bind.v1.File",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "A nested field variable with a multi-segment pattern, body \"*\".",
-				Bindings: []*registration.Binding{
-					{
-						Method: "PUT",
-						Path:   "/v1/{file.name=buckets/*/files/*}",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "file.name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "UpdateFile",
-				FullName:   "bind.v1.Binder.UpdateFile",
-				InputType:  "bind.v1.UpdateFileRequest",
-				OutputType: "bind.v1.File",
-				Streaming:  "unary",
-				Kind:       "update",
-				Resource: &registration.Resource{
-					Type:     "bind.v1.File",
-					Source:   "inferred",
-					Evidence: "UpdateFile",
-				},
-				Description: "A field body, so the remaining fields go to the query.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "PATCH",
-						Path:   "/v1/{file.name=buckets/*/files/*}",
-						Body:   "file",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "file.name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						QueryParams: []string{"update_mask", "allow_missing"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "CopyFile",
-				FullName:    "bind.v1.Binder.CopyFile",
-				InputType:   "bind.v1.CopyFileRequest",
-				OutputType:  "bind.v1.CopyFileResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "POST with a verb suffix and response_body.",
-				Bindings: []*registration.Binding{
-					{
-						Method:       "POST",
-						Path:         "/v1/{name=buckets/*/files/*}:copy",
-						Body:         "*",
-						ResponseBody: "file",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "DeleteFile",
-				FullName:   "bind.v1.Binder.DeleteFile",
-				InputType:  "bind.v1.DeleteFileRequest",
-				OutputType: "bind.v1.Empty",
-				Streaming:  "unary",
-				Kind:       "delete",
-				Resource: &registration.Resource{
-					Type:     "bind.v1.File",
-					Source:   "inferred",
-					Evidence: "DeleteFile",
-				},
-				Description: "DELETE with additional bindings, one of them custom.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "DELETE",
-						Path:   "/v1/{name=buckets/*/files/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						QueryParams: []string{"etag"},
-						Source:      "annotation",
-					},
-					{
-						Method: "DELETE",
-						Path:   "/v1/files/{name}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"etag"},
-						Source:      "annotation",
-					},
-					{
-						Method: "PURGE",
-						Custom: true,
-						Path:   "/v1/{name=buckets/*/files/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						QueryParams: []string{"etag"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "Search",
-				FullName:    "bind.v1.Binder.Search",
-				InputType:   "bind.v1.SearchRequest",
-				OutputType:  "bind.v1.SearchResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Query parameters: scalars, repeated scalars, well-known types and\nmessages (as one parameter each); not maps or repeated messages.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{parent=buckets/*}/files:search",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "parent",
-								Pattern: "buckets/*",
-							},
-						},
-						QueryParams: []string{"query", "labels", "modified_after", "page", "root"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "TouchFile",
-				FullName:    "bind.v1.Binder.TouchFile",
-				InputType:   "bind.v1.ReplaceFileRequest",
-				OutputType:  "bind.v1.File",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "The path binds part of a message; its other fields are query\nparameters.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/{file.name=buckets/*/files/*}:touch",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "file.name",
-								Pattern: "buckets/*/files/*",
-							},
-						},
-						QueryParams: []string{"file.content"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "FilesSince",
-				FullName:    "bind.v1.Binder.FilesSince",
-				InputType:   "bind.v1.FilesSinceRequest",
-				OutputType:  "bind.v1.SearchResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "A well-known type in the path.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/files/since/{since}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "since",
-								Pattern: "*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "write:bind.v1.File",
-				Source:  "inferred",
-				Methods: []string{"GetFile", "UpdateFile", "DeleteFile"},
-			},
+			{Name: "write:bind.v1.File", Source: "inferred", Methods: []string{"GetFile", "UpdateFile", "DeleteFile"}},
 		},
 		Events: []*registration.Event{
-			{
-				Name:   "bind.v1.File.deleted",
-				Method: "bind.v1.Binder.DeleteFile",
-				Source: "inferred",
-			},
-			{
-				Name:   "bind.v1.File.updated",
-				Method: "bind.v1.Binder.UpdateFile",
-				Source: "inferred",
-			},
+			{Name: "bind.v1.File.deleted", Method: "bind.v1.Binder.DeleteFile", Source: "inferred"},
+			{Name: "bind.v1.File.updated", Method: "bind.v1.Binder.UpdateFile", Source: "inferred"},
 		},
 		Health: &registration.Health{
 			GRPCService: "bind.v1.Binder",
@@ -291,16 +64,11 @@ var BinderRegistration = &registry.Registered{
 			"google.protobuf.FieldMask",
 			"google.protobuf.Timestamp",
 		},
-	},
-	GoImportPath: "example.com/golden/bindings/bind/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_bind_v1_bind_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_bind_v1_bind_proto is set by file_bind_v1_bind_proto_init, which runs once.
 	file_bind_v1_bind_proto_init()
 	BinderRegistration.Descriptor = File_bind_v1_bind_proto.Services().ByName("Binder")
 	registry.MustRegister(

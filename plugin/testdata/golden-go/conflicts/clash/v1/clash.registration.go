@@ -13,115 +13,35 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var ShelvesRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Shelves_Service(),
+	GoImportPath: "example.com/golden/conflicts/clash/v1",
+}
+
+// _Shelves_Service returns ShelvesRegistration.Service, its methods first, one a line.
+func _Shelves_Service() *registration.Service {
+	m := make([]*registration.Method, 4)
+	m[0] = &registration.Method{Name: "GetShelf", FullName: "clash.v1.Shelves.GetShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "The literal \"special\" is also matched by GetShelf's \"*\".", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "GetSpecialShelf", FullName: "clash.v1.Shelves.GetSpecialShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/special", QueryParams: []string{"id", "rest", "name"}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "DeleteShelf", FullName: "clash.v1.Shelves.DeleteShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Different HTTP methods on one path do not conflict.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "ArchiveShelf", FullName: "clash.v1.Shelves.ArchiveShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "A verb suffix makes a different route.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}:archive", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "clash.v1.Shelves",
 		Package:     "clash.v1",
 		Version:     "v1",
 		File:        "clash/v1/clash.proto",
 		Description: "Shelves has routes that overlap each other and routes of Other.",
-		Methods: []*registration.Method{
-			{
-				Name:        "GetShelf",
-				FullName:    "clash.v1.Shelves.GetShelf",
-				InputType:   "clash.v1.Req",
-				OutputType:  "clash.v1.Res",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "The literal \"special\" is also matched by GetShelf's \"*\".",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/shelves/{id}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "id",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"rest", "name"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "GetSpecialShelf",
-				FullName:   "clash.v1.Shelves.GetSpecialShelf",
-				InputType:  "clash.v1.Req",
-				OutputType: "clash.v1.Res",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method:      "GET",
-						Path:        "/v1/shelves/special",
-						QueryParams: []string{"id", "rest", "name"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "DeleteShelf",
-				FullName:    "clash.v1.Shelves.DeleteShelf",
-				InputType:   "clash.v1.Req",
-				OutputType:  "clash.v1.Res",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Different HTTP methods on one path do not conflict.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "DELETE",
-						Path:   "/v1/shelves/{id}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "id",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"rest", "name"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "ArchiveShelf",
-				FullName:    "clash.v1.Shelves.ArchiveShelf",
-				InputType:   "clash.v1.Req",
-				OutputType:  "clash.v1.Res",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "A verb suffix makes a different route.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/shelves/{id}:archive",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "id",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"rest", "name"},
-						Source:      "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "clash.v1.Shelves",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"clash.v1.Req", "clash.v1.Res"},
-	},
-	GoImportPath: "example.com/golden/conflicts/clash/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_clash_v1_clash_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_clash_v1_clash_proto is set by file_clash_v1_clash_proto_init, which runs once.
 	file_clash_v1_clash_proto_init()
 	ShelvesRegistration.Descriptor = File_clash_v1_clash_proto.Services().ByName("Shelves")
 	registry.MustRegister(

@@ -13,75 +13,33 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var OtherRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Other_Service(),
+	GoImportPath: "example.com/golden/conflicts/clash/v1",
+}
+
+// _Other_Service returns OtherRegistration.Service, its methods first, one a line.
+func _Other_Service() *registration.Service {
+	m := make([]*registration.Method, 2)
+	m[0] = &registration.Method{Name: "Anything", FullName: "clash.v1.Other.Anything", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{rest=**}", PathParams: []*registration.PathParam{{Field: "rest", Pattern: "**"}}, QueryParams: []string{"id", "name"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "SameAsGetShelf", FullName: "clash.v1.Other.SameAsGetShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Exactly the same route as Shelves.GetShelf, under another name.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"id", "rest"}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "clash.v1.Other",
 		Package:     "clash.v1",
 		Version:     "v1",
 		File:        "clash/v1/other.proto",
 		Description: "Other catches everything below /v1 with \"**\".",
-		Methods: []*registration.Method{
-			{
-				Name:       "Anything",
-				FullName:   "clash.v1.Other.Anything",
-				InputType:  "clash.v1.Req",
-				OutputType: "clash.v1.Res",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{rest=**}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "rest",
-								Pattern: "**",
-							},
-						},
-						QueryParams: []string{"id", "name"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "SameAsGetShelf",
-				FullName:    "clash.v1.Other.SameAsGetShelf",
-				InputType:   "clash.v1.Req",
-				OutputType:  "clash.v1.Res",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Exactly the same route as Shelves.GetShelf, under another name.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/shelves/{name}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"id", "rest"},
-						Source:      "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "clash.v1.Other",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"clash.v1.Req", "clash.v1.Res"},
-	},
-	GoImportPath: "example.com/golden/conflicts/clash/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_clash_v1_other_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_clash_v1_other_proto is set by file_clash_v1_other_proto_init, which runs once.
 	file_clash_v1_other_proto_init()
 	OtherRegistration.Descriptor = File_clash_v1_other_proto.Services().ByName("Other")
 	registry.MustRegister(

@@ -13,72 +13,24 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var CatalogRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Catalog_Service(),
+	GoImportPath: "example.com/golden/editions/ed/v1",
+}
+
+// _Catalog_Service returns CatalogRegistration.Service, its methods first, one a line.
+func _Catalog_Service() *registration.Service {
+	m := make([]*registration.Method, 2)
+	m[0] = &registration.Method{Name: "GetItem", FullName: "ed.v1.Catalog.GetItem", InputType: "ed.v1.GetItemRequest", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "ed.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Description: "GetItem returns one item.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=items/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, QueryParams: []string{"view"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "PutItem", FullName: "ed.v1.Catalog.PutItem", InputType: "ed.v1.Item", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "custom", Description: "PutItem stores an item.", Bindings: []*registration.Binding{{Method: "PUT", Path: "/v1/{name=items/*}", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "ed.v1.Catalog",
 		Package:     "ed.v1",
 		Version:     "v1",
 		File:        "ed/v1/ed.proto",
 		Description: "Catalog is written in edition 2023.",
-		Methods: []*registration.Method{
-			{
-				Name:       "GetItem",
-				FullName:   "ed.v1.Catalog.GetItem",
-				InputType:  "ed.v1.GetItemRequest",
-				OutputType: "ed.v1.Item",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "ed.v1.Item",
-					Source:   "inferred",
-					Evidence: "GetItem",
-				},
-				ReadOnly:    true,
-				Description: "GetItem returns one item.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{name=items/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "items/*",
-							},
-						},
-						QueryParams: []string{"view"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "PutItem",
-				FullName:    "ed.v1.Catalog.PutItem",
-				InputType:   "ed.v1.Item",
-				OutputType:  "ed.v1.Item",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "PutItem stores an item.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "PUT",
-						Path:   "/v1/{name=items/*}",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "items/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "read:ed.v1.Item",
-				Source:  "inferred",
-				Methods: []string{"GetItem"},
-			},
+			{Name: "read:ed.v1.Item", Source: "inferred", Methods: []string{"GetItem"}},
 		},
 		Health: &registration.Health{
 			GRPCService: "ed.v1.Catalog",
@@ -86,16 +38,11 @@ var CatalogRegistration = &registry.Registered{
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"ed.v1.GetItemRequest", "ed.v1.Item"},
-	},
-	GoImportPath: "example.com/golden/editions/ed/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_ed_v1_ed_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_ed_v1_ed_proto is set by file_ed_v1_ed_proto_init, which runs once.
 	file_ed_v1_ed_proto_init()
 	CatalogRegistration.Descriptor = File_ed_v1_ed_proto.Services().ByName("Catalog")
 	registry.MustRegister(

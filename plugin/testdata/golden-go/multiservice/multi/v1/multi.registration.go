@@ -13,38 +13,28 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var FirstRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _First_Service(),
+	GoImportPath: "example.com/golden/multiservice/multi/v1",
+}
+
+// _First_Service returns FirstRegistration.Service, its methods first, one a line.
+func _First_Service() *registration.Service {
+	m := make([]*registration.Method, 1)
+	m[0] = &registration.Method{Name: "One", FullName: "multi.v1.First.One", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.First/One", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "multi.v1.First",
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
 		Description: "First is the first service.",
-		Methods: []*registration.Method{
-			{
-				Name:       "One",
-				FullName:   "multi.v1.First.One",
-				InputType:  "multi.v1.Req",
-				OutputType: "multi.v1.Res",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/multi.v1.First/One",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "multi.v1.First",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"multi.v1.Req", "multi.v1.Res"},
-	},
-	GoImportPath: "example.com/golden/multiservice/multi/v1",
+	}
 }
 
 // SecondRegistration is the registration of multi.v1.Second:
@@ -52,54 +42,29 @@ var FirstRegistration = &registry.Registered{
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var SecondRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Second_Service(),
+	GoImportPath: "example.com/golden/multiservice/multi/v1",
+}
+
+// _Second_Service returns SecondRegistration.Service, its methods first, one a line.
+func _Second_Service() *registration.Service {
+	m := make([]*registration.Method, 2)
+	m[0] = &registration.Method{Name: "Two", FullName: "multi.v1.Second.Two", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Two", Body: "*", Source: "inferred"}}}
+	m[1] = &registration.Method{Name: "Three", FullName: "multi.v1.Second.Three", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Three", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "multi.v1.Second",
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
 		Description: "Second comes after First and keeps its place.",
-		Methods: []*registration.Method{
-			{
-				Name:       "Two",
-				FullName:   "multi.v1.Second.Two",
-				InputType:  "multi.v1.Req",
-				OutputType: "multi.v1.Res",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/multi.v1.Second/Two",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-			{
-				Name:       "Three",
-				FullName:   "multi.v1.Second.Three",
-				InputType:  "multi.v1.Req",
-				OutputType: "multi.v1.Res",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/multi.v1.Second/Three",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "multi.v1.Second",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"multi.v1.Req", "multi.v1.Res"},
-	},
-	GoImportPath: "example.com/golden/multiservice/multi/v1",
+	}
 }
 
 // ThirdRegistration is the registration of multi.v1.Third:
@@ -107,29 +72,31 @@ var SecondRegistration = &registry.Registered{
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var ThirdRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Third_Service(),
+	GoImportPath: "example.com/golden/multiservice/multi/v1",
+}
+
+// _Third_Service returns ThirdRegistration.Service.
+func _Third_Service() *registration.Service {
+	m := make([]*registration.Method, 0)
+	return &registration.Service{
 		Name:        "multi.v1.Third",
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
 		Description: "Third has no methods.",
-		Methods:     []*registration.Method{},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "multi.v1.Third",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{},
-	},
-	GoImportPath: "example.com/golden/multiservice/multi/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_multi_v1_multi_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_multi_v1_multi_proto is set by file_multi_v1_multi_proto_init, which runs once.
 	file_multi_v1_multi_proto_init()
 	FirstRegistration.Descriptor = File_multi_v1_multi_proto.Services().ByName("First")
 	SecondRegistration.Descriptor = File_multi_v1_multi_proto.Services().ByName("Second")

@@ -13,80 +13,30 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var GreeterRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _Greeter_Service(),
+	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
+}
+
+// _Greeter_Service returns GreeterRegistration.Service, its methods first, one a line.
+func _Greeter_Service() *registration.Service {
+	m := make([]*registration.Method, 3)
+	m[0] = &registration.Method{Name: "SayHello", FullName: "basic.v1.Greeter.SayHello", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHello greets one person.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/hello/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"greeting"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "SayHelloAgain", FullName: "basic.v1.Greeter.SayHelloAgain", InputType: "basic.v1.Outer.Inner", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHelloAgain has no HTTP rule, so it gets the inferred binding.", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/SayHelloAgain", Body: "*", Source: "inferred"}}}
+	m[2] = &registration.Method{Name: "Farewell", FullName: "basic.v1.Greeter.Farewell", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "Farewell is deprecated.", Deprecated: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/Farewell", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "basic.v1.Greeter",
 		Package:     "basic.v1",
 		Version:     "v1",
 		File:        "basic/v1/basic.proto",
 		Description: "Greeter says hello.\n\nIt keeps a blank line in its comment.",
-		Methods: []*registration.Method{
-			{
-				Name:        "SayHello",
-				FullName:    "basic.v1.Greeter.SayHello",
-				InputType:   "basic.v1.HelloRequest",
-				OutputType:  "basic.v1.HelloReply",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "SayHello greets one person.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/hello/{name}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "*",
-							},
-						},
-						QueryParams: []string{"greeting"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:        "SayHelloAgain",
-				FullName:    "basic.v1.Greeter.SayHelloAgain",
-				InputType:   "basic.v1.Outer.Inner",
-				OutputType:  "basic.v1.HelloReply",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "SayHelloAgain has no HTTP rule, so it gets the inferred binding.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/basic.v1.Greeter/SayHelloAgain",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-			{
-				Name:        "Farewell",
-				FullName:    "basic.v1.Greeter.Farewell",
-				InputType:   "basic.v1.HelloRequest",
-				OutputType:  "basic.v1.HelloReply",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Farewell is deprecated.",
-				Deprecated:  true,
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/basic.v1.Greeter/Farewell",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "basic.v1.Greeter",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"basic.v1.HelloReply", "basic.v1.HelloRequest", "basic.v1.Outer.Inner"},
-	},
-	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
+	}
 }
 
 // OldGreeterRegistration is the registration of basic.v1.OldGreeter:
@@ -96,47 +46,33 @@ var GreeterRegistration = &registry.Registered{
 //
 // Deprecated: the basic.v1.OldGreeter service is deprecated.
 var OldGreeterRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _OldGreeter_Service(),
+	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
+}
+
+// _OldGreeter_Service returns OldGreeterRegistration.Service, its methods first, one a line.
+func _OldGreeter_Service() *registration.Service {
+	m := make([]*registration.Method, 1)
+	m[0] = &registration.Method{Name: "Hi", FullName: "basic.v1.OldGreeter.Hi", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.OldGreeter/Hi", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "basic.v1.OldGreeter",
 		Package:     "basic.v1",
 		Version:     "v1",
 		File:        "basic/v1/basic.proto",
 		Description: "OldGreeter is deprecated as a whole.",
 		Deprecated:  true,
-		Methods: []*registration.Method{
-			{
-				Name:       "Hi",
-				FullName:   "basic.v1.OldGreeter.Hi",
-				InputType:  "basic.v1.HelloRequest",
-				OutputType: "basic.v1.HelloReply",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/basic.v1.OldGreeter/Hi",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Health: &registration.Health{
 			GRPCService: "basic.v1.OldGreeter",
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
 		MessageTypes: []string{"basic.v1.HelloReply", "basic.v1.HelloRequest"},
-	},
-	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_basic_v1_basic_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_basic_v1_basic_proto is set by file_basic_v1_basic_proto_init, which runs once.
 	file_basic_v1_basic_proto_init()
 	GreeterRegistration.Descriptor = File_basic_v1_basic_proto.Services().ByName("Greeter")
 	OldGreeterRegistration.Descriptor = File_basic_v1_basic_proto.Services().ByName("OldGreeter")
