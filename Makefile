@@ -11,6 +11,8 @@ BUF_VERSION := v1.75.0
 # make bench.
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+# grpc-health-probe is the baseline of registration-health's benchmark.
+GRPC_HEALTH_PROBE_VERSION  := v0.4.62
 GOBIN       := $(shell go env GOPATH)/bin
 BUF         := $(GOBIN)/buf
 
@@ -23,7 +25,7 @@ example: tools generate
 	@bin/registration services --format table example/gen/aggregate/registry.registration.json
 
 build:
-	go build -o bin/ ./cmd/protoc-gen-registration ./cmd/registration ./cmd/registration-graph
+	go build -o bin/ ./cmd/...
 
 # tools installs the pinned buf, protoc-gen-go and protoc-gen-go-grpc with
 # go install and Debian's protoc and Graphviz (dot, which the
@@ -52,8 +54,11 @@ tools:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz; \
 	}
 
+# generate rewrites the example's generated code (buf.gen.yaml) and the Go
+# code of the registration options (buf.gen.options.yaml).
 generate: build tools
 	$(BUF) generate
+	$(BUF) generate --template buf.gen.options.yaml
 
 golden:
 	go test ./plugin ./cmd/registration ./cmd/registration-graph -update
@@ -72,6 +77,11 @@ bench: build tools
 	go run ./internal/bench -plugin bin/protoc-gen-registration \
 		-extra 'json+go=bin/protoc-gen-registration:emit=json,go' \
 		-extra 'go-grpc=$(GOBIN)/protoc-gen-go-grpc'
+	@if [ "$$($(GOBIN)/grpc-health-probe -version 2>&1 | head -1)" = "" ]; then \
+		go install github.com/grpc-ecosystem/grpc-health-probe@$(GRPC_HEALTH_PROBE_VERSION); \
+	fi
+	REGISTRATION_BENCH=1 go test -run '^TestFleetBenchmark$$' -count=1 -v -timeout 10m ./cmd/registration-health/
+	REGISTRATION_BENCH=1 go test -run '^TestWatchLatency$$' -count=1 -v ./cmd/registration/
 
 # drift fails when committed generated files are out of date. registration
 # check regenerates example/gen (buf.gen.yaml) into a staging directory and
@@ -80,8 +90,9 @@ bench: build tools
 # golden test files are rewritten and checked with git status.
 drift: build tools golden
 	bin/registration check
-	@out=$$(git status --porcelain -- plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
-	if [ -n "$$out" ]; then echo "golden files are out of date:"; echo "$$out"; git --no-pager diff -- plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
+	$(BUF) generate --template buf.gen.options.yaml
+	@out=$$(git status --porcelain -- proto plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
+	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- proto plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
 
 clean:
 	rm -rf bin

@@ -24,8 +24,46 @@ import (
 // booleans, integers, finite floats, pointers to structs, structs, slices
 // and maps with ordered keys (written in key order) are supported; anything
 // else, and unexported fields, is an error naming the field.
-func Literal(v any, qualify func(protogen.GoIdent) string) (string, error) {
-	p := literalPrinter{qualify: qualify}
+func Literal(v any, qualify func(protogen.GoIdent) string, opts LiteralOptions) (string, error) {
+	return newLiteralPrinter(qualify).literal(v, opts)
+}
+
+// LiteralOptions shape what Literal writes.
+type LiteralOptions struct {
+	// OneLine is the depth of nesting from which literals are written on
+	// one line: 0 writes the whole value on one line, 1 puts each field of
+	// the outer struct on a line of its own, 2 each element of the lists in
+	// those fields too. Zero or less means 0; use a large number for one
+	// field or element per line throughout.
+	//
+	// The layout costs more than it seems: protogen formats the file with
+	// go/printer, which measures every element of a multi-line list by
+	// printing it, so a value at depth d is printed about d times over.
+	OneLine int
+	// Fields maps fields of the outer struct to expressions written in
+	// place of their values, such as a variable built beforehand.
+	Fields map[string]string
+}
+
+// literalPrinter writes expressions for one file. Layout is left to the
+// printer that protogen runs over the whole file: it only needs line breaks
+// where fields and elements go on lines of their own.
+type literalPrinter struct {
+	b       []byte
+	qualify func(protogen.GoIdent) string
+	types   map[reflect.Type]string // type names as written in the file
+	opts    LiteralOptions
+	depth   int // literals entered
+}
+
+func newLiteralPrinter(qualify func(protogen.GoIdent) string) *literalPrinter {
+	return &literalPrinter{qualify: qualify, types: make(map[reflect.Type]string)}
+}
+
+// literal returns v as Literal does, reusing the printer's buffer and type
+// names.
+func (p *literalPrinter) literal(v any, opts LiteralOptions) (string, error) {
+	p.b, p.opts, p.depth = p.b[:0], opts, 0
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return "nil", nil
@@ -35,19 +73,6 @@ func Literal(v any, qualify func(protogen.GoIdent) string) (string, error) {
 	}
 	return string(p.b), nil
 }
-
-// literalPrinter writes one expression. Layout is left to the printer that
-// protogen runs over the whole file: it only needs a line break after each
-// field and element of a multi-line literal.
-type literalPrinter struct {
-	b       []byte
-	qualify func(protogen.GoIdent) string
-	path    []string // field names down to the value being written, for errors
-	depth   int      // literals entered
-}
-
-// FlatDepth is the nesting depth from which literals are written on one line.
-var FlatDepth = 100
 
 // value writes v. elided reports a slice or map element whose type the
 // enclosing literal already gives, so that "&T{...}" and "T{...}" become
@@ -65,7 +90,7 @@ func (p *literalPrinter) value(v reflect.Value, elided bool) error {
 	case reflect.Float32, reflect.Float64:
 		f := v.Float()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return p.errorf("non-finite float %v", f)
+			return literalErrorf("non-finite float %v", f)
 		}
 		p.b = strconv.AppendFloat(p.b, f, 'g', -1, v.Type().Bits())
 	case reflect.Pointer:
@@ -74,7 +99,7 @@ func (p *literalPrinter) value(v reflect.Value, elided bool) error {
 			return nil
 		}
 		if v.Elem().Kind() != reflect.Struct {
-			return p.errorf("pointer to %v: only pointers to structs have a literal", v.Elem().Type())
+			return literalErrorf("pointer to %v: only pointers to structs have a literal", v.Elem().Type())
 		}
 		if !elided {
 			p.b = append(p.b, '&')
@@ -95,7 +120,7 @@ func (p *literalPrinter) value(v reflect.Value, elided bool) error {
 		}
 		return p.mapValue(v)
 	default:
-		return p.errorf("%v values are not supported", v.Type())
+		return literalErrorf("%v values are not supported", v.Type())
 	}
 	return nil
 }
@@ -108,16 +133,15 @@ func (p *literalPrinter) structValue(v reflect.Value, elided bool) error {
 	p.b = append(p.b, "{"...)
 	info := structFields(t)
 	first := true
-	multi := p.depth < FlatDepth
+	multi := p.depth < p.opts.OneLine
 	p.depth++
-	defer func() { p.depth-- }()
 	for _, f := range info {
 		fv := v.Field(f.index)
 		if fv.IsZero() {
 			continue
 		}
 		if !f.exported {
-			return p.errorf("unexported field %s.%s", t.Name(), f.name)
+			return literalErrorf("unexported field %s.%s", t.Name(), f.name)
 		}
 		if first {
 			if multi {
@@ -129,15 +153,16 @@ func (p *literalPrinter) structValue(v reflect.Value, elided bool) error {
 		first = false
 		p.b = append(p.b, f.name...)
 		p.b = append(p.b, ": "...)
-		p.path = append(p.path, f.name)
-		if err := p.value(fv, false); err != nil {
-			return err
+		if expr, ok := p.opts.Fields[f.name]; ok && p.depth == 1 {
+			p.b = append(p.b, expr...)
+		} else if err := p.value(fv, false); err != nil {
+			return within(err, f.name)
 		}
-		p.path = p.path[:len(p.path)-1]
 		if multi {
 			p.b = append(p.b, ",\n"...)
 		}
 	}
+	p.depth--
 	p.b = append(p.b, "}"...)
 	return nil
 }
@@ -153,7 +178,7 @@ func (p *literalPrinter) list(v reflect.Value) error {
 	p.b = append(p.b, "{"...)
 	start := len(p.b)
 	multiline := composite(v.Type().Elem())
-	flat := p.depth >= FlatDepth
+	flat := p.depth >= p.opts.OneLine
 	p.depth++
 	defer func() { p.depth-- }()
 	if !multiline || flat {
@@ -164,7 +189,7 @@ func (p *literalPrinter) list(v reflect.Value) error {
 				p.b = append(p.b, ", "...)
 			}
 			if err := p.value(v.Index(i), true); err != nil {
-				return err
+				return within(err, "["+strconv.Itoa(i)+"]")
 			}
 		}
 		if flat || len(p.b)-start <= maxLine {
@@ -178,19 +203,17 @@ func (p *literalPrinter) list(v reflect.Value) error {
 		if i == 0 {
 			p.b = append(p.b, '\n')
 		}
-		p.path = append(p.path, "["+strconv.Itoa(i)+"]")
 		if err := p.value(v.Index(i), true); err != nil {
-			return err
+			return within(err, "["+strconv.Itoa(i)+"]")
 		}
-		p.path = p.path[:len(p.path)-1]
 		p.b = append(p.b, ",\n"...)
 	}
 	p.b = append(p.b, "}"...)
 	return nil
 }
 
-// mapValue writes a map, one entry per line in key order: map iteration
-// order is random, and generated code must not depend on it.
+// mapValue writes a map in key order: map iteration order is random, and
+// generated code must not depend on it.
 func (p *literalPrinter) mapValue(v reflect.Value) error {
 	keys := v.MapKeys()
 	var cmp func(a, b reflect.Value) int
@@ -202,25 +225,31 @@ func (p *literalPrinter) mapValue(v reflect.Value) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		cmp = func(a, b reflect.Value) int { return compareOrdered(a.Uint(), b.Uint()) }
 	default:
-		return p.errorf("maps keyed by %v are not supported", v.Type().Key())
+		return literalErrorf("maps keyed by %v are not supported", v.Type().Key())
 	}
 	slices.SortFunc(keys, cmp)
 	p.b = append(p.b, p.typeName(v.Type())...)
 	p.b = append(p.b, "{"...)
+	multi := p.depth < p.opts.OneLine
+	p.depth++
+	defer func() { p.depth-- }()
 	for i, k := range keys {
-		if i == 0 {
+		switch {
+		case multi && i == 0:
 			p.b = append(p.b, '\n')
+		case !multi && i > 0:
+			p.b = append(p.b, ", "...)
 		}
 		if err := p.value(k, true); err != nil {
-			return err
+			return within(err, "[key]")
 		}
 		p.b = append(p.b, ": "...)
-		p.path = append(p.path, "["+fmt.Sprint(k.Interface())+"]")
 		if err := p.value(v.MapIndex(k), true); err != nil {
-			return err
+			return within(err, "["+fmt.Sprint(k.Interface())+"]")
 		}
-		p.path = p.path[:len(p.path)-1]
-		p.b = append(p.b, ",\n"...)
+		if multi {
+			p.b = append(p.b, ",\n"...)
+		}
 	}
 	p.b = append(p.b, "}"...)
 	return nil
@@ -245,33 +274,64 @@ func composite(t reflect.Type) bool {
 	return false
 }
 
-// typeName writes t as it is spelled in the generated file.
+// typeName returns t as it is spelled in the file.
 func (p *literalPrinter) typeName(t reflect.Type) string {
-	if t.Name() != "" {
-		if t.PkgPath() == "" {
-			return t.Name() // predeclared
-		}
-		return p.qualify(protogen.GoIdent{GoName: t.Name(), GoImportPath: protogen.GoImportPath(t.PkgPath())})
+	if name, ok := p.types[t]; ok {
+		return name
 	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		return "*" + p.typeName(t.Elem())
-	case reflect.Slice:
-		return "[]" + p.typeName(t.Elem())
-	case reflect.Array:
-		return "[" + strconv.Itoa(t.Len()) + "]" + p.typeName(t.Elem())
-	case reflect.Map:
-		return "map[" + p.typeName(t.Key()) + "]" + p.typeName(t.Elem())
+	var name string
+	switch {
+	case t.Name() != "" && t.PkgPath() == "":
+		name = t.Name() // predeclared
+	case t.Name() != "":
+		name = p.qualify(protogen.GoIdent{GoName: t.Name(), GoImportPath: protogen.GoImportPath(t.PkgPath())})
+	case t.Kind() == reflect.Pointer:
+		name = "*" + p.typeName(t.Elem())
+	case t.Kind() == reflect.Slice:
+		name = "[]" + p.typeName(t.Elem())
+	case t.Kind() == reflect.Array:
+		name = "[" + strconv.Itoa(t.Len()) + "]" + p.typeName(t.Elem())
+	case t.Kind() == reflect.Map:
+		name = "map[" + p.typeName(t.Key()) + "]" + p.typeName(t.Elem())
+	default:
+		name = t.String()
 	}
-	return t.String()
+	p.types[t] = name
+	return name
 }
 
-func (p *literalPrinter) errorf(format string, args ...any) error {
-	where := strings.ReplaceAll(strings.Join(p.path, "."), ".[", "[")
-	if where == "" {
-		where = "value"
+// literalError is a value Literal cannot write, with the path to it.
+type literalError struct {
+	path []string // outermost last
+	msg  string
+}
+
+func (e *literalError) Error() string {
+	where := "value"
+	if len(e.path) > 0 {
+		var b strings.Builder
+		for i := len(e.path) - 1; i >= 0; i-- {
+			if i < len(e.path)-1 && !strings.HasPrefix(e.path[i], "[") {
+				b.WriteByte('.')
+			}
+			b.WriteString(e.path[i])
+		}
+		where = b.String()
 	}
-	return fmt.Errorf("Go literal of %s: %s", where, fmt.Sprintf(format, args...))
+	return "Go literal of " + where + ": " + e.msg
+}
+
+func literalErrorf(format string, args ...any) error {
+	return &literalError{msg: fmt.Sprintf(format, args...)}
+}
+
+// within adds the field or element an error happened in to its path. The
+// path is built as the error goes up, so that writing costs nothing for it.
+func within(err error, elem string) error {
+	if le, ok := err.(*literalError); ok {
+		le.path = append(le.path, elem)
+	}
+	return err
 }
 
 // field is what the printer needs about one struct field.

@@ -60,12 +60,17 @@ type fileData struct {
 	InitFunc     string
 	Registered   protogen.GoIdent
 	MustRegister protogen.GoIdent
+	Service      protogen.GoIdent
+	Method       protogen.GoIdent
 }
 
 type serviceData struct {
 	Service
-	VarName string
-	Literal string
+	VarName  string
+	FuncName string
+	Literal  string   // the service, with Methods written as "m" when it is set
+	HasM     bool     // Methods is not nil: m holds it
+	Methods  []string // the methods
 }
 
 //go:embed registration.go.tmpl
@@ -100,13 +105,35 @@ func Generate(g *protogen.GeneratedFile, f *File) error {
 		InitFunc:     initFuncName(f.FileDescriptor),
 		Registered:   RegistryPackage.Ident("Registered"),
 		MustRegister: RegistryPackage.Ident("MustRegister"),
+		Service:      RegistrationPackage.Ident("Service"),
+		Method:       RegistrationPackage.Ident("Method"),
 	}
+	lp := newLiteralPrinter(g.QualifiedGoIdent)
 	for _, s := range f.Services {
-		lit, err := Literal(s.Registration, g.QualifiedGoIdent)
+		sd := serviceData{Service: s, VarName: VarName(s.GoName), FuncName: "_" + s.GoName + "_Service"}
+		// The function that builds the service writes each method as a
+		// statement on one line. go/printer, which formats the file, prints
+		// every element of a multi-line literal once more to measure it, so
+		// the cost of a value grows with how deeply multi-line literals
+		// nest around it, and methods are most of a registration.
+		opts := LiteralOptions{OneLine: 2}
+		if s.Registration.Methods != nil {
+			sd.HasM = true
+			opts.Fields = map[string]string{"Methods": "m"}
+			for _, m := range s.Registration.Methods {
+				lit, err := lp.literal(m, LiteralOptions{})
+				if err != nil {
+					return fmt.Errorf("method %s.%s: %v", s.FullName, m.Name, err)
+				}
+				sd.Methods = append(sd.Methods, lit)
+			}
+		}
+		lit, err := lp.literal(s.Registration, opts)
 		if err != nil {
 			return fmt.Errorf("service %s: %v", s.FullName, err)
 		}
-		data.Services = append(data.Services, serviceData{Service: s, VarName: VarName(s.GoName), Literal: lit})
+		sd.Literal = lit
+		data.Services = append(data.Services, sd)
 	}
 	// A clone shares the parsed template and gets its own functions, so
 	// that files can be generated concurrently.

@@ -13,7 +13,19 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var UserServiceRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _UserService_Service(),
+	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
+}
+
+// _UserService_Service returns UserServiceRegistration.Service, its methods first, one a line.
+func _UserService_Service() *registration.Service {
+	m := make([]*registration.Method, 5)
+	m[0] = &registration.Method{Name: "GetUser", FullName: "identity.v1.UserService.GetUser", InputType: "identity.v1.GetUserRequest", OutputType: "identity.v1.User", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "identity.v1.User"}, ReadOnly: true, RequiredFields: []string{"name"}, Description: "GetUser returns one user.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=users/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "users/*"}}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "ListUsers", FullName: "identity.v1.UserService.ListUsers", InputType: "identity.v1.ListUsersRequest", OutputType: "identity.v1.ListUsersResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "identity.v1.ListUsersResponse.users"}, ReadOnly: true, Description: "ListUsers returns users page by page.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/users", QueryParams: []string{"page_size", "page_token", "filter"}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "CreateUser", FullName: "identity.v1.UserService.CreateUser", InputType: "identity.v1.CreateUserRequest", OutputType: "identity.v1.User", Streaming: "unary", Kind: "create", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "identity.v1.User"}, RequiredFields: []string{"user", "user.display_name"}, Description: "CreateUser registers a new member.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/users", Body: "user", QueryParams: []string{"user_id"}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "UpdateUser", FullName: "identity.v1.UserService.UpdateUser", InputType: "identity.v1.UpdateUserRequest", OutputType: "identity.v1.User", Streaming: "unary", Kind: "update", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "identity.v1.User"}, RequiredFields: []string{"user", "user.display_name"}, Description: "UpdateUser changes a member's profile.", Bindings: []*registration.Binding{{Method: "PATCH", Path: "/v1/{user.name=users/*}", Body: "user", PathParams: []*registration.PathParam{{Field: "user.name", Pattern: "users/*"}}, QueryParams: []string{"update_mask"}, Source: "annotation"}}}
+	m[4] = &registration.Method{Name: "DeleteUser", FullName: "identity.v1.UserService.DeleteUser", InputType: "identity.v1.DeleteUserRequest", OutputType: "identity.v1.DeleteUserResponse", Streaming: "unary", Kind: "delete", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "name"}, RequiredFields: []string{"name"}, Description: "DeleteUser removes a member.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=users/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "users/*"}}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "identity.v1.UserService",
 		Package:     "identity.v1",
 		Version:     "v1",
@@ -21,170 +33,15 @@ var UserServiceRegistration = &registry.Registered{
 		Description: "UserService manages library members.",
 		Owner:       "team-identity",
 		Tags:        []string{"members"},
-		Methods: []*registration.Method{
-			{
-				Name:       "GetUser",
-				FullName:   "identity.v1.UserService.GetUser",
-				InputType:  "identity.v1.GetUserRequest",
-				OutputType: "identity.v1.User",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "identity.example.com/User",
-					Source:   "annotation",
-					Evidence: "identity.v1.User",
-				},
-				ReadOnly:       true,
-				RequiredFields: []string{"name"},
-				Description:    "GetUser returns one user.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{name=users/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "users/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "ListUsers",
-				FullName:   "identity.v1.UserService.ListUsers",
-				InputType:  "identity.v1.ListUsersRequest",
-				OutputType: "identity.v1.ListUsersResponse",
-				Streaming:  "unary",
-				Kind:       "list",
-				Resource: &registration.Resource{
-					Type:     "identity.example.com/User",
-					Source:   "annotation",
-					Evidence: "identity.v1.ListUsersResponse.users",
-				},
-				ReadOnly:    true,
-				Description: "ListUsers returns users page by page.",
-				Bindings: []*registration.Binding{
-					{
-						Method:      "GET",
-						Path:        "/v1/users",
-						QueryParams: []string{"page_size", "page_token", "filter"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "CreateUser",
-				FullName:   "identity.v1.UserService.CreateUser",
-				InputType:  "identity.v1.CreateUserRequest",
-				OutputType: "identity.v1.User",
-				Streaming:  "unary",
-				Kind:       "create",
-				Resource: &registration.Resource{
-					Type:     "identity.example.com/User",
-					Source:   "annotation",
-					Evidence: "identity.v1.User",
-				},
-				RequiredFields: []string{"user", "user.display_name"},
-				Description:    "CreateUser registers a new member.",
-				Bindings: []*registration.Binding{
-					{
-						Method:      "POST",
-						Path:        "/v1/users",
-						Body:        "user",
-						QueryParams: []string{"user_id"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "UpdateUser",
-				FullName:   "identity.v1.UserService.UpdateUser",
-				InputType:  "identity.v1.UpdateUserRequest",
-				OutputType: "identity.v1.User",
-				Streaming:  "unary",
-				Kind:       "update",
-				Resource: &registration.Resource{
-					Type:     "identity.example.com/User",
-					Source:   "annotation",
-					Evidence: "identity.v1.User",
-				},
-				RequiredFields: []string{"user", "user.display_name"},
-				Description:    "UpdateUser changes a member's profile.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "PATCH",
-						Path:   "/v1/{user.name=users/*}",
-						Body:   "user",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "user.name",
-								Pattern: "users/*",
-							},
-						},
-						QueryParams: []string{"update_mask"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "DeleteUser",
-				FullName:   "identity.v1.UserService.DeleteUser",
-				InputType:  "identity.v1.DeleteUserRequest",
-				OutputType: "identity.v1.DeleteUserResponse",
-				Streaming:  "unary",
-				Kind:       "delete",
-				Resource: &registration.Resource{
-					Type:     "identity.example.com/User",
-					Source:   "annotation",
-					Evidence: "name",
-				},
-				RequiredFields: []string{"name"},
-				Description:    "DeleteUser removes a member.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "DELETE",
-						Path:   "/v1/{name=users/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "users/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "crud:identity.example.com/User",
-				Source:  "inferred",
-				Methods: []string{"GetUser", "ListUsers", "CreateUser", "UpdateUser", "DeleteUser"},
-			},
-			{
-				Name:    "user_mgmt",
-				Source:  "rule",
-				Methods: []string{"GetUser", "ListUsers", "CreateUser", "UpdateUser", "DeleteUser"},
-			},
+			{Name: "crud:identity.example.com/User", Source: "inferred", Methods: []string{"GetUser", "ListUsers", "CreateUser", "UpdateUser", "DeleteUser"}},
+			{Name: "user_mgmt", Source: "rule", Methods: []string{"GetUser", "ListUsers", "CreateUser", "UpdateUser", "DeleteUser"}},
 		},
 		Events: []*registration.Event{
-			{
-				Name:   "identity.v1.User.created",
-				Method: "identity.v1.UserService.CreateUser",
-				Source: "inferred",
-			},
-			{
-				Name:   "identity.v1.User.deleted",
-				Method: "identity.v1.UserService.DeleteUser",
-				Source: "inferred",
-			},
-			{
-				Name:   "identity.v1.User.updated",
-				Method: "identity.v1.UserService.UpdateUser",
-				Source: "inferred",
-			},
+			{Name: "identity.v1.User.created", Method: "identity.v1.UserService.CreateUser", Source: "inferred"},
+			{Name: "identity.v1.User.deleted", Method: "identity.v1.UserService.DeleteUser", Source: "inferred"},
+			{Name: "identity.v1.User.updated", Method: "identity.v1.UserService.UpdateUser", Source: "inferred"},
 		},
 		Health: &registration.Health{
 			GRPCService: "identity.v1.UserService",
@@ -203,8 +60,7 @@ var UserServiceRegistration = &registry.Registered{
 			"identity.v1.UpdateUserRequest",
 			"identity.v1.User",
 		},
-	},
-	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
+	}
 }
 
 // AuthServiceRegistration is the registration of identity.v1.AuthService:
@@ -212,7 +68,16 @@ var UserServiceRegistration = &registry.Registered{
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var AuthServiceRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _AuthService_Service(),
+	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
+}
+
+// _AuthService_Service returns AuthServiceRegistration.Service, its methods first, one a line.
+func _AuthService_Service() *registration.Service {
+	m := make([]*registration.Method, 2)
+	m[0] = &registration.Method{Name: "Authenticate", FullName: "identity.v1.AuthService.Authenticate", InputType: "identity.v1.AuthenticateRequest", OutputType: "identity.v1.AuthenticateResponse", Streaming: "unary", Kind: "custom", Description: "Authenticate exchanges credentials for a session token.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/auth:authenticate", Body: "*", Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "RefreshToken", FullName: "identity.v1.AuthService.RefreshToken", InputType: "identity.v1.RefreshTokenRequest", OutputType: "identity.v1.AuthenticateResponse", Streaming: "unary", Kind: "custom", Description: "RefreshToken extends a session. It has no HTTP annotation, so it gets\nthe inferred binding.", Bindings: []*registration.Binding{{Method: "POST", Path: "/identity.v1.AuthService/RefreshToken", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "identity.v1.AuthService",
 		Package:     "identity.v1",
 		Version:     "v1",
@@ -220,48 +85,9 @@ var AuthServiceRegistration = &registry.Registered{
 		Description: "AuthService signs members in.",
 		Owner:       "team-identity",
 		Tags:        []string{"auth", "tier-1"},
-		Methods: []*registration.Method{
-			{
-				Name:        "Authenticate",
-				FullName:    "identity.v1.AuthService.Authenticate",
-				InputType:   "identity.v1.AuthenticateRequest",
-				OutputType:  "identity.v1.AuthenticateResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "Authenticate exchanges credentials for a session token.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/auth:authenticate",
-						Body:   "*",
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:        "RefreshToken",
-				FullName:    "identity.v1.AuthService.RefreshToken",
-				InputType:   "identity.v1.RefreshTokenRequest",
-				OutputType:  "identity.v1.AuthenticateResponse",
-				Streaming:   "unary",
-				Kind:        "custom",
-				Description: "RefreshToken extends a session. It has no HTTP annotation, so it gets\nthe inferred binding.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/identity.v1.AuthService/RefreshToken",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "authentication",
-				Source:  "rule",
-				Methods: []string{"Authenticate", "RefreshToken"},
-			},
+			{Name: "authentication", Source: "rule", Methods: []string{"Authenticate", "RefreshToken"}},
 		},
 		Health: &registration.Health{
 			GRPCService: "identity.v1.AuthService",
@@ -274,16 +100,11 @@ var AuthServiceRegistration = &registry.Registered{
 			"identity.v1.AuthenticateResponse",
 			"identity.v1.RefreshTokenRequest",
 		},
-	},
-	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_identity_v1_identity_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_identity_v1_identity_proto is set by file_identity_v1_identity_proto_init, which runs once.
 	file_identity_v1_identity_proto_init()
 	UserServiceRegistration.Descriptor = File_identity_v1_identity_proto.Services().ByName("UserService")
 	AuthServiceRegistration.Descriptor = File_identity_v1_identity_proto.Services().ByName("AuthService")

@@ -997,6 +997,86 @@ func (x *ExportBooksMetadata) GetBooksWritten() int64 {
 	return 0
 }
 
+type DebugDumpShelvesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DebugDumpShelvesRequest) Reset() {
+	*x = DebugDumpShelvesRequest{}
+	mi := &file_library_v1_library_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DebugDumpShelvesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DebugDumpShelvesRequest) ProtoMessage() {}
+
+func (x *DebugDumpShelvesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_library_v1_library_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DebugDumpShelvesRequest.ProtoReflect.Descriptor instead.
+func (*DebugDumpShelvesRequest) Descriptor() ([]byte, []int) {
+	return file_library_v1_library_proto_rawDescGZIP(), []int{19}
+}
+
+type DebugDumpShelvesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Shelves       []*Shelf               `protobuf:"bytes,1,rep,name=shelves,proto3" json:"shelves,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DebugDumpShelvesResponse) Reset() {
+	*x = DebugDumpShelvesResponse{}
+	mi := &file_library_v1_library_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DebugDumpShelvesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DebugDumpShelvesResponse) ProtoMessage() {}
+
+func (x *DebugDumpShelvesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_library_v1_library_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DebugDumpShelvesResponse.ProtoReflect.Descriptor instead.
+func (*DebugDumpShelvesResponse) Descriptor() ([]byte, []int) {
+	return file_library_v1_library_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DebugDumpShelvesResponse) GetShelves() []*Shelf {
+	if x != nil {
+		return x.Shelves
+	}
+	return nil
+}
+
 var File_library_v1_library_proto protoreflect.FileDescriptor
 
 const file_library_v1_library_proto_rawDesc = "" +
@@ -1072,7 +1152,10 @@ const file_library_v1_library_proto_rawDesc = "" +
 	"\n" +
 	"book_count\x18\x01 \x01(\x03R\tbookCount\":\n" +
 	"\x13ExportBooksMetadata\x12#\n" +
-	"\rbooks_written\x18\x01 \x01(\x03R\fbooksWritten2\x83\v\n" +
+	"\rbooks_written\x18\x01 \x01(\x03R\fbooksWritten\"\x19\n" +
+	"\x17DebugDumpShelvesRequest\"G\n" +
+	"\x18DebugDumpShelvesResponse\x12+\n" +
+	"\ashelves\x18\x01 \x03(\v2\x11.library.v1.ShelfR\ashelves2\x8d\v\n" +
 	"\x0eLibraryService\x12X\n" +
 	"\bGetShelf\x12\x1b.library.v1.GetShelfRequest\x1a\x11.library.v1.Shelf\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=shelves/*}\x12c\n" +
 	"\vListShelves\x12\x1e.library.v1.ListShelvesRequest\x1a\x1f.library.v1.ListShelvesResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/shelves\x12]\n" +
@@ -1088,8 +1171,8 @@ const file_library_v1_library_proto_rawDesc = "" +
 	"\n" +
 	"BorrowBook\x12\x1d.library.v1.BorrowBookRequest\x1a\x1e.library.v1.BorrowBookResponse\"R\xa2\xc3\x1c\x1a\x12\x18library.v1.Book.borrowed\x82\xd3\xe4\x93\x02.:\x01*b\x04loan\"#/v1/{name=shelves/*/books/*}:borrow\x12\xa9\x01\n" +
 	"\vExportBooks\x12\x1e.library.v1.ExportBooksRequest\x1a\x1d.google.longrunning.Operation\"[\xcaA*\n" +
-	"\x13ExportBooksResponse\x12\x13ExportBooksMetadata\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{parent=shelves/*}/books:export\x12[\n" +
-	"\x10DebugDumpShelves\x12\x1e.library.v1.ListShelvesRequest\x1a\x1f.library.v1.ListShelvesResponse\"\x06\xa2\xc3\x1c\x02\x18\x01\x1aU\xa2\xc3\x1cQ\x12\"\n" +
+	"\x13ExportBooksResponse\x12\x13ExportBooksMetadata\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/{parent=shelves/*}/books:export\x12e\n" +
+	"\x10DebugDumpShelves\x12#.library.v1.DebugDumpShelvesRequest\x1a$.library.v1.DebugDumpShelvesResponse\"\x06\xa2\xc3\x1c\x02\x18\x01\x1aU\xa2\xc3\x1cQ\x12\"\n" +
 	"\x17identity.v1.UserService\x12\aGetUser\x12\x1d\n" +
 	"\x13billing.v1.Payments\x12\x06Charge\"\fteam-libraryBPZNgithub.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1;libraryv1b\x06proto3"
 
@@ -1105,66 +1188,69 @@ func file_library_v1_library_proto_rawDescGZIP() []byte {
 	return file_library_v1_library_proto_rawDescData
 }
 
-var file_library_v1_library_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_library_v1_library_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_library_v1_library_proto_goTypes = []any{
-	(*Shelf)(nil),                   // 0: library.v1.Shelf
-	(*Book)(nil),                    // 1: library.v1.Book
-	(*Loan)(nil),                    // 2: library.v1.Loan
-	(*GetShelfRequest)(nil),         // 3: library.v1.GetShelfRequest
-	(*ListShelvesRequest)(nil),      // 4: library.v1.ListShelvesRequest
-	(*ListShelvesResponse)(nil),     // 5: library.v1.ListShelvesResponse
-	(*GetBookRequest)(nil),          // 6: library.v1.GetBookRequest
-	(*ListBooksRequest)(nil),        // 7: library.v1.ListBooksRequest
-	(*ListBooksResponse)(nil),       // 8: library.v1.ListBooksResponse
-	(*CreateBookRequest)(nil),       // 9: library.v1.CreateBookRequest
-	(*UpdateBookRequest)(nil),       // 10: library.v1.UpdateBookRequest
-	(*DeleteBookRequest)(nil),       // 11: library.v1.DeleteBookRequest
-	(*DeleteBookResponse)(nil),      // 12: library.v1.DeleteBookResponse
-	(*MoveBookRequest)(nil),         // 13: library.v1.MoveBookRequest
-	(*BorrowBookRequest)(nil),       // 14: library.v1.BorrowBookRequest
-	(*BorrowBookResponse)(nil),      // 15: library.v1.BorrowBookResponse
-	(*ExportBooksRequest)(nil),      // 16: library.v1.ExportBooksRequest
-	(*ExportBooksResponse)(nil),     // 17: library.v1.ExportBooksResponse
-	(*ExportBooksMetadata)(nil),     // 18: library.v1.ExportBooksMetadata
-	(*v1.User)(nil),                 // 19: identity.v1.User
-	(*fieldmaskpb.FieldMask)(nil),   // 20: google.protobuf.FieldMask
-	(*longrunningpb.Operation)(nil), // 21: google.longrunning.Operation
+	(*Shelf)(nil),                    // 0: library.v1.Shelf
+	(*Book)(nil),                     // 1: library.v1.Book
+	(*Loan)(nil),                     // 2: library.v1.Loan
+	(*GetShelfRequest)(nil),          // 3: library.v1.GetShelfRequest
+	(*ListShelvesRequest)(nil),       // 4: library.v1.ListShelvesRequest
+	(*ListShelvesResponse)(nil),      // 5: library.v1.ListShelvesResponse
+	(*GetBookRequest)(nil),           // 6: library.v1.GetBookRequest
+	(*ListBooksRequest)(nil),         // 7: library.v1.ListBooksRequest
+	(*ListBooksResponse)(nil),        // 8: library.v1.ListBooksResponse
+	(*CreateBookRequest)(nil),        // 9: library.v1.CreateBookRequest
+	(*UpdateBookRequest)(nil),        // 10: library.v1.UpdateBookRequest
+	(*DeleteBookRequest)(nil),        // 11: library.v1.DeleteBookRequest
+	(*DeleteBookResponse)(nil),       // 12: library.v1.DeleteBookResponse
+	(*MoveBookRequest)(nil),          // 13: library.v1.MoveBookRequest
+	(*BorrowBookRequest)(nil),        // 14: library.v1.BorrowBookRequest
+	(*BorrowBookResponse)(nil),       // 15: library.v1.BorrowBookResponse
+	(*ExportBooksRequest)(nil),       // 16: library.v1.ExportBooksRequest
+	(*ExportBooksResponse)(nil),      // 17: library.v1.ExportBooksResponse
+	(*ExportBooksMetadata)(nil),      // 18: library.v1.ExportBooksMetadata
+	(*DebugDumpShelvesRequest)(nil),  // 19: library.v1.DebugDumpShelvesRequest
+	(*DebugDumpShelvesResponse)(nil), // 20: library.v1.DebugDumpShelvesResponse
+	(*v1.User)(nil),                  // 21: identity.v1.User
+	(*fieldmaskpb.FieldMask)(nil),    // 22: google.protobuf.FieldMask
+	(*longrunningpb.Operation)(nil),  // 23: google.longrunning.Operation
 }
 var file_library_v1_library_proto_depIdxs = []int32{
-	19, // 0: library.v1.Loan.member:type_name -> identity.v1.User
+	21, // 0: library.v1.Loan.member:type_name -> identity.v1.User
 	0,  // 1: library.v1.ListShelvesResponse.shelves:type_name -> library.v1.Shelf
 	1,  // 2: library.v1.ListBooksResponse.books:type_name -> library.v1.Book
 	1,  // 3: library.v1.CreateBookRequest.book:type_name -> library.v1.Book
 	1,  // 4: library.v1.UpdateBookRequest.book:type_name -> library.v1.Book
-	20, // 5: library.v1.UpdateBookRequest.update_mask:type_name -> google.protobuf.FieldMask
+	22, // 5: library.v1.UpdateBookRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,  // 6: library.v1.BorrowBookResponse.loan:type_name -> library.v1.Loan
-	3,  // 7: library.v1.LibraryService.GetShelf:input_type -> library.v1.GetShelfRequest
-	4,  // 8: library.v1.LibraryService.ListShelves:input_type -> library.v1.ListShelvesRequest
-	6,  // 9: library.v1.LibraryService.GetBook:input_type -> library.v1.GetBookRequest
-	7,  // 10: library.v1.LibraryService.ListBooks:input_type -> library.v1.ListBooksRequest
-	9,  // 11: library.v1.LibraryService.CreateBook:input_type -> library.v1.CreateBookRequest
-	10, // 12: library.v1.LibraryService.UpdateBook:input_type -> library.v1.UpdateBookRequest
-	11, // 13: library.v1.LibraryService.DeleteBook:input_type -> library.v1.DeleteBookRequest
-	13, // 14: library.v1.LibraryService.MoveBook:input_type -> library.v1.MoveBookRequest
-	14, // 15: library.v1.LibraryService.BorrowBook:input_type -> library.v1.BorrowBookRequest
-	16, // 16: library.v1.LibraryService.ExportBooks:input_type -> library.v1.ExportBooksRequest
-	4,  // 17: library.v1.LibraryService.DebugDumpShelves:input_type -> library.v1.ListShelvesRequest
-	0,  // 18: library.v1.LibraryService.GetShelf:output_type -> library.v1.Shelf
-	5,  // 19: library.v1.LibraryService.ListShelves:output_type -> library.v1.ListShelvesResponse
-	1,  // 20: library.v1.LibraryService.GetBook:output_type -> library.v1.Book
-	8,  // 21: library.v1.LibraryService.ListBooks:output_type -> library.v1.ListBooksResponse
-	1,  // 22: library.v1.LibraryService.CreateBook:output_type -> library.v1.Book
-	1,  // 23: library.v1.LibraryService.UpdateBook:output_type -> library.v1.Book
-	12, // 24: library.v1.LibraryService.DeleteBook:output_type -> library.v1.DeleteBookResponse
-	1,  // 25: library.v1.LibraryService.MoveBook:output_type -> library.v1.Book
-	15, // 26: library.v1.LibraryService.BorrowBook:output_type -> library.v1.BorrowBookResponse
-	21, // 27: library.v1.LibraryService.ExportBooks:output_type -> google.longrunning.Operation
-	5,  // 28: library.v1.LibraryService.DebugDumpShelves:output_type -> library.v1.ListShelvesResponse
-	18, // [18:29] is the sub-list for method output_type
-	7,  // [7:18] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	0,  // 7: library.v1.DebugDumpShelvesResponse.shelves:type_name -> library.v1.Shelf
+	3,  // 8: library.v1.LibraryService.GetShelf:input_type -> library.v1.GetShelfRequest
+	4,  // 9: library.v1.LibraryService.ListShelves:input_type -> library.v1.ListShelvesRequest
+	6,  // 10: library.v1.LibraryService.GetBook:input_type -> library.v1.GetBookRequest
+	7,  // 11: library.v1.LibraryService.ListBooks:input_type -> library.v1.ListBooksRequest
+	9,  // 12: library.v1.LibraryService.CreateBook:input_type -> library.v1.CreateBookRequest
+	10, // 13: library.v1.LibraryService.UpdateBook:input_type -> library.v1.UpdateBookRequest
+	11, // 14: library.v1.LibraryService.DeleteBook:input_type -> library.v1.DeleteBookRequest
+	13, // 15: library.v1.LibraryService.MoveBook:input_type -> library.v1.MoveBookRequest
+	14, // 16: library.v1.LibraryService.BorrowBook:input_type -> library.v1.BorrowBookRequest
+	16, // 17: library.v1.LibraryService.ExportBooks:input_type -> library.v1.ExportBooksRequest
+	19, // 18: library.v1.LibraryService.DebugDumpShelves:input_type -> library.v1.DebugDumpShelvesRequest
+	0,  // 19: library.v1.LibraryService.GetShelf:output_type -> library.v1.Shelf
+	5,  // 20: library.v1.LibraryService.ListShelves:output_type -> library.v1.ListShelvesResponse
+	1,  // 21: library.v1.LibraryService.GetBook:output_type -> library.v1.Book
+	8,  // 22: library.v1.LibraryService.ListBooks:output_type -> library.v1.ListBooksResponse
+	1,  // 23: library.v1.LibraryService.CreateBook:output_type -> library.v1.Book
+	1,  // 24: library.v1.LibraryService.UpdateBook:output_type -> library.v1.Book
+	12, // 25: library.v1.LibraryService.DeleteBook:output_type -> library.v1.DeleteBookResponse
+	1,  // 26: library.v1.LibraryService.MoveBook:output_type -> library.v1.Book
+	15, // 27: library.v1.LibraryService.BorrowBook:output_type -> library.v1.BorrowBookResponse
+	23, // 28: library.v1.LibraryService.ExportBooks:output_type -> google.longrunning.Operation
+	20, // 29: library.v1.LibraryService.DebugDumpShelves:output_type -> library.v1.DebugDumpShelvesResponse
+	19, // [19:30] is the sub-list for method output_type
+	8,  // [8:19] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_library_v1_library_proto_init() }
@@ -1178,7 +1264,7 @@ func file_library_v1_library_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_library_v1_library_proto_rawDesc), len(file_library_v1_library_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

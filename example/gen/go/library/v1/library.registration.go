@@ -13,389 +13,49 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var LibraryServiceRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _LibraryService_Service(),
+	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1",
+}
+
+// _LibraryService_Service returns LibraryServiceRegistration.Service, its methods first, one a line.
+func _LibraryService_Service() *registration.Service {
+	m := make([]*registration.Method, 10)
+	m[0] = &registration.Method{Name: "GetShelf", FullName: "library.v1.LibraryService.GetShelf", InputType: "library.v1.GetShelfRequest", OutputType: "library.v1.Shelf", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "library.example.com/Shelf", Source: "annotation", Evidence: "library.v1.Shelf"}, ReadOnly: true, RequiredFields: []string{"name"}, Description: "GetShelf returns one shelf.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=shelves/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*"}}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "ListShelves", FullName: "library.v1.LibraryService.ListShelves", InputType: "library.v1.ListShelvesRequest", OutputType: "library.v1.ListShelvesResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "library.example.com/Shelf", Source: "annotation", Evidence: "library.v1.ListShelvesResponse.shelves"}, ReadOnly: true, Description: "ListShelves returns every shelf.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves", QueryParams: []string{"page_size", "page_token"}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "GetBook", FullName: "library.v1.LibraryService.GetBook", InputType: "library.v1.GetBookRequest", OutputType: "library.v1.Book", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "library.v1.Book"}, ReadOnly: true, RequiredFields: []string{"name"}, Description: "GetBook returns one book.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=shelves/*/books/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*/books/*"}}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "ListBooks", FullName: "library.v1.LibraryService.ListBooks", InputType: "library.v1.ListBooksRequest", OutputType: "library.v1.ListBooksResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "parent"}, ReadOnly: true, RequiredFields: []string{"parent"}, Description: "ListBooks returns the books on a shelf.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{parent=shelves/*}/books", PathParams: []*registration.PathParam{{Field: "parent", Pattern: "shelves/*"}}, QueryParams: []string{"page_size", "page_token", "filter"}, Source: "annotation"}}}
+	m[4] = &registration.Method{Name: "CreateBook", FullName: "library.v1.LibraryService.CreateBook", InputType: "library.v1.CreateBookRequest", OutputType: "library.v1.Book", Streaming: "unary", Kind: "create", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "library.v1.Book"}, RequiredFields: []string{"parent", "book", "book.title"}, Description: "CreateBook puts a new book on a shelf.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{parent=shelves/*}/books", Body: "book", PathParams: []*registration.PathParam{{Field: "parent", Pattern: "shelves/*"}}, Source: "annotation"}}}
+	m[5] = &registration.Method{Name: "UpdateBook", FullName: "library.v1.LibraryService.UpdateBook", InputType: "library.v1.UpdateBookRequest", OutputType: "library.v1.Book", Streaming: "unary", Kind: "update", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "library.v1.Book"}, RequiredFields: []string{"book", "book.title"}, Description: "UpdateBook changes a book; PUT replaces it, PATCH changes the fields\nnamed in update_mask.", Bindings: []*registration.Binding{{Method: "PATCH", Path: "/v1/{book.name=shelves/*/books/*}", Body: "book", PathParams: []*registration.PathParam{{Field: "book.name", Pattern: "shelves/*/books/*"}}, QueryParams: []string{"update_mask"}, Source: "annotation"}, {Method: "PUT", Path: "/v1/{book.name=shelves/*/books/*}", Body: "book", PathParams: []*registration.PathParam{{Field: "book.name", Pattern: "shelves/*/books/*"}}, QueryParams: []string{"update_mask"}, Source: "annotation"}}}
+	m[6] = &registration.Method{Name: "DeleteBook", FullName: "library.v1.LibraryService.DeleteBook", InputType: "library.v1.DeleteBookRequest", OutputType: "library.v1.DeleteBookResponse", Streaming: "unary", Kind: "delete", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "name"}, RequiredFields: []string{"name"}, Description: "DeleteBook removes a book.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=shelves/*/books/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*/books/*"}}, Source: "annotation"}}}
+	m[7] = &registration.Method{Name: "MoveBook", FullName: "library.v1.LibraryService.MoveBook", InputType: "library.v1.MoveBookRequest", OutputType: "library.v1.Book", Streaming: "unary", Kind: "custom", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "name"}, RequiredFields: []string{"name"}, Description: "MoveBook moves a book to another shelf.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{name=shelves/*/books/*}:move", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*/books/*"}}, Source: "annotation"}}}
+	m[8] = &registration.Method{Name: "BorrowBook", FullName: "library.v1.LibraryService.BorrowBook", InputType: "library.v1.BorrowBookRequest", OutputType: "library.v1.BorrowBookResponse", Streaming: "unary", Kind: "custom", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "name"}, RequiredFields: []string{"name", "member"}, Description: "BorrowBook lends a book to a member; the response is the loan alone.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{name=shelves/*/books/*}:borrow", Body: "*", ResponseBody: "loan", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*/books/*"}}, Source: "annotation"}}}
+	m[9] = &registration.Method{Name: "ExportBooks", FullName: "library.v1.LibraryService.ExportBooks", InputType: "library.v1.ExportBooksRequest", OutputType: "google.longrunning.Operation", Streaming: "unary", Kind: "export", Resource: &registration.Resource{Type: "library.example.com/Book", Source: "annotation", Evidence: "parent"}, LongRunning: &registration.LongRunning{ResponseType: "library.v1.ExportBooksResponse", MetadataType: "library.v1.ExportBooksMetadata"}, RequiredFields: []string{"parent", "destination_uri"}, Description: "ExportBooks writes a shelf's books to a file, which takes a while.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{parent=shelves/*}/books:export", Body: "*", PathParams: []*registration.PathParam{{Field: "parent", Pattern: "shelves/*"}}, Source: "annotation"}}}
+	return &registration.Service{
 		Name:        "library.v1.LibraryService",
 		Package:     "library.v1",
 		Version:     "v1",
 		File:        "library/v1/library.proto",
 		Description: "LibraryService manages shelves and the books on them.",
 		Owner:       "team-library",
-		Methods: []*registration.Method{
-			{
-				Name:       "GetShelf",
-				FullName:   "library.v1.LibraryService.GetShelf",
-				InputType:  "library.v1.GetShelfRequest",
-				OutputType: "library.v1.Shelf",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Shelf",
-					Source:   "annotation",
-					Evidence: "library.v1.Shelf",
-				},
-				ReadOnly:       true,
-				RequiredFields: []string{"name"},
-				Description:    "GetShelf returns one shelf.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{name=shelves/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "shelves/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "ListShelves",
-				FullName:   "library.v1.LibraryService.ListShelves",
-				InputType:  "library.v1.ListShelvesRequest",
-				OutputType: "library.v1.ListShelvesResponse",
-				Streaming:  "unary",
-				Kind:       "list",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Shelf",
-					Source:   "annotation",
-					Evidence: "library.v1.ListShelvesResponse.shelves",
-				},
-				ReadOnly:    true,
-				Description: "ListShelves returns every shelf.",
-				Bindings: []*registration.Binding{
-					{
-						Method:      "GET",
-						Path:        "/v1/shelves",
-						QueryParams: []string{"page_size", "page_token"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "GetBook",
-				FullName:   "library.v1.LibraryService.GetBook",
-				InputType:  "library.v1.GetBookRequest",
-				OutputType: "library.v1.Book",
-				Streaming:  "unary",
-				Kind:       "get",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "library.v1.Book",
-				},
-				ReadOnly:       true,
-				RequiredFields: []string{"name"},
-				Description:    "GetBook returns one book.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{name=shelves/*/books/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "ListBooks",
-				FullName:   "library.v1.LibraryService.ListBooks",
-				InputType:  "library.v1.ListBooksRequest",
-				OutputType: "library.v1.ListBooksResponse",
-				Streaming:  "unary",
-				Kind:       "list",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "parent",
-				},
-				ReadOnly:       true,
-				RequiredFields: []string{"parent"},
-				Description:    "ListBooks returns the books on a shelf.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{parent=shelves/*}/books",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "parent",
-								Pattern: "shelves/*",
-							},
-						},
-						QueryParams: []string{"page_size", "page_token", "filter"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "CreateBook",
-				FullName:   "library.v1.LibraryService.CreateBook",
-				InputType:  "library.v1.CreateBookRequest",
-				OutputType: "library.v1.Book",
-				Streaming:  "unary",
-				Kind:       "create",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "library.v1.Book",
-				},
-				RequiredFields: []string{"parent", "book", "book.title"},
-				Description:    "CreateBook puts a new book on a shelf.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/{parent=shelves/*}/books",
-						Body:   "book",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "parent",
-								Pattern: "shelves/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "UpdateBook",
-				FullName:   "library.v1.LibraryService.UpdateBook",
-				InputType:  "library.v1.UpdateBookRequest",
-				OutputType: "library.v1.Book",
-				Streaming:  "unary",
-				Kind:       "update",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "library.v1.Book",
-				},
-				RequiredFields: []string{"book", "book.title"},
-				Description:    "UpdateBook changes a book; PUT replaces it, PATCH changes the fields\nnamed in update_mask.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "PATCH",
-						Path:   "/v1/{book.name=shelves/*/books/*}",
-						Body:   "book",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "book.name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						QueryParams: []string{"update_mask"},
-						Source:      "annotation",
-					},
-					{
-						Method: "PUT",
-						Path:   "/v1/{book.name=shelves/*/books/*}",
-						Body:   "book",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "book.name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						QueryParams: []string{"update_mask"},
-						Source:      "annotation",
-					},
-				},
-			},
-			{
-				Name:       "DeleteBook",
-				FullName:   "library.v1.LibraryService.DeleteBook",
-				InputType:  "library.v1.DeleteBookRequest",
-				OutputType: "library.v1.DeleteBookResponse",
-				Streaming:  "unary",
-				Kind:       "delete",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "name",
-				},
-				RequiredFields: []string{"name"},
-				Description:    "DeleteBook removes a book.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "DELETE",
-						Path:   "/v1/{name=shelves/*/books/*}",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "MoveBook",
-				FullName:   "library.v1.LibraryService.MoveBook",
-				InputType:  "library.v1.MoveBookRequest",
-				OutputType: "library.v1.Book",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "name",
-				},
-				RequiredFields: []string{"name"},
-				Description:    "MoveBook moves a book to another shelf.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/{name=shelves/*/books/*}:move",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "BorrowBook",
-				FullName:   "library.v1.LibraryService.BorrowBook",
-				InputType:  "library.v1.BorrowBookRequest",
-				OutputType: "library.v1.BorrowBookResponse",
-				Streaming:  "unary",
-				Kind:       "custom",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "name",
-				},
-				RequiredFields: []string{"name", "member"},
-				Description:    "BorrowBook lends a book to a member; the response is the loan alone.",
-				Bindings: []*registration.Binding{
-					{
-						Method:       "POST",
-						Path:         "/v1/{name=shelves/*/books/*}:borrow",
-						Body:         "*",
-						ResponseBody: "loan",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "name",
-								Pattern: "shelves/*/books/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:       "ExportBooks",
-				FullName:   "library.v1.LibraryService.ExportBooks",
-				InputType:  "library.v1.ExportBooksRequest",
-				OutputType: "google.longrunning.Operation",
-				Streaming:  "unary",
-				Kind:       "export",
-				Resource: &registration.Resource{
-					Type:     "library.example.com/Book",
-					Source:   "annotation",
-					Evidence: "parent",
-				},
-				LongRunning: &registration.LongRunning{
-					ResponseType: "library.v1.ExportBooksResponse",
-					MetadataType: "library.v1.ExportBooksMetadata",
-				},
-				RequiredFields: []string{"parent", "destination_uri"},
-				Description:    "ExportBooks writes a shelf's books to a file, which takes a while.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/{parent=shelves/*}/books:export",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "parent",
-								Pattern: "shelves/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "crud:library.example.com/Book",
-				Source:  "inferred",
-				Methods: []string{"GetBook", "ListBooks", "CreateBook", "UpdateBook", "DeleteBook", "ExportBooks"},
-			},
-			{
-				Name:    "export",
-				Source:  "inferred",
-				Methods: []string{"ExportBooks"},
-			},
-			{
-				Name:    "lending",
-				Source:  "rule",
-				Methods: []string{"MoveBook", "BorrowBook"},
-			},
-			{
-				Name:    "long_running",
-				Source:  "inferred",
-				Methods: []string{"ExportBooks"},
-			},
-			{
-				Name:    "read:library.example.com/Shelf",
-				Source:  "inferred",
-				Methods: []string{"GetShelf", "ListShelves"},
-			},
+			{Name: "crud:library.example.com/Book", Source: "inferred", Methods: []string{"GetBook", "ListBooks", "CreateBook", "UpdateBook", "DeleteBook", "ExportBooks"}},
+			{Name: "export", Source: "inferred", Methods: []string{"ExportBooks"}},
+			{Name: "lending", Source: "rule", Methods: []string{"MoveBook", "BorrowBook"}},
+			{Name: "long_running", Source: "inferred", Methods: []string{"ExportBooks"}},
+			{Name: "read:library.example.com/Shelf", Source: "inferred", Methods: []string{"GetShelf", "ListShelves"}},
 		},
 		Dependencies: []*registration.Dependency{
-			{
-				Service:  "billing.v1.Payments",
-				Kind:     "declared",
-				External: true,
-				Evidence: []string{"billing.v1.Payments.Charge"},
-			},
-			{
-				Service:  "identity.v1.UserService",
-				Kind:     "declared",
-				Evidence: []string{"identity.v1.UserService.GetUser"},
-			},
-			{
-				Service:  "identity.v1.UserService",
-				Kind:     "resource",
-				Evidence: []string{"library.v1.Book.borrower", "library.v1.BorrowBookRequest.member"},
-			},
-			{
-				Service:  "identity.v1.UserService",
-				Kind:     "schema",
-				Evidence: []string{"library.v1.Loan.member"},
-			},
+			{Service: "billing.v1.Payments", Kind: "declared", External: true, Evidence: []string{"billing.v1.Payments.Charge"}},
+			{Service: "identity.v1.UserService", Kind: "declared", Evidence: []string{"identity.v1.UserService.GetUser"}},
+			{Service: "identity.v1.UserService", Kind: "resource", Evidence: []string{"library.v1.Book.borrower", "library.v1.BorrowBookRequest.member"}},
+			{Service: "identity.v1.UserService", Kind: "schema", Evidence: []string{"library.v1.Loan.member"}},
 		},
 		Events: []*registration.Event{
-			{
-				Name:   "library.v1.Book.borrowed",
-				Method: "library.v1.LibraryService.BorrowBook",
-				Source: "declared",
-			},
-			{
-				Name:   "library.v1.Book.created",
-				Method: "library.v1.LibraryService.CreateBook",
-				Source: "inferred",
-			},
-			{
-				Name:   "library.v1.Book.deleted",
-				Method: "library.v1.LibraryService.DeleteBook",
-				Source: "inferred",
-			},
-			{
-				Name:   "library.v1.Book.updated",
-				Method: "library.v1.LibraryService.UpdateBook",
-				Source: "inferred",
-			},
+			{Name: "library.v1.Book.borrowed", Method: "library.v1.LibraryService.BorrowBook", Source: "declared"},
+			{Name: "library.v1.Book.created", Method: "library.v1.LibraryService.CreateBook", Source: "inferred"},
+			{Name: "library.v1.Book.deleted", Method: "library.v1.LibraryService.DeleteBook", Source: "inferred"},
+			{Name: "library.v1.Book.updated", Method: "library.v1.LibraryService.UpdateBook", Source: "inferred"},
 		},
 		Health: &registration.Health{
 			GRPCService: "library.v1.LibraryService",
@@ -427,16 +87,11 @@ var LibraryServiceRegistration = &registry.Registered{
 			"library.v1.Shelf",
 			"library.v1.UpdateBookRequest",
 		},
-	},
-	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_library_v1_library_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_library_v1_library_proto is set by file_library_v1_library_proto_init, which runs once.
 	file_library_v1_library_proto_init()
 	LibraryServiceRegistration.Descriptor = File_library_v1_library_proto.Services().ByName("LibraryService")
 	registry.MustRegister(

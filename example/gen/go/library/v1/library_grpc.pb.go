@@ -65,7 +65,7 @@ type LibraryServiceClient interface {
 	ExportBooks(ctx context.Context, in *ExportBooksRequest, opts ...grpc.CallOption) (*longrunningpb.Operation, error)
 	// DebugDumpShelves is for the library's own operators and stays out of
 	// the registration.
-	DebugDumpShelves(ctx context.Context, in *ListShelvesRequest, opts ...grpc.CallOption) (*ListShelvesResponse, error)
+	DebugDumpShelves(ctx context.Context, in *DebugDumpShelvesRequest, opts ...grpc.CallOption) (*DebugDumpShelvesResponse, error)
 }
 
 type libraryServiceClient struct {
@@ -176,9 +176,9 @@ func (c *libraryServiceClient) ExportBooks(ctx context.Context, in *ExportBooksR
 	return out, nil
 }
 
-func (c *libraryServiceClient) DebugDumpShelves(ctx context.Context, in *ListShelvesRequest, opts ...grpc.CallOption) (*ListShelvesResponse, error) {
+func (c *libraryServiceClient) DebugDumpShelves(ctx context.Context, in *DebugDumpShelvesRequest, opts ...grpc.CallOption) (*DebugDumpShelvesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(ListShelvesResponse)
+	out := new(DebugDumpShelvesResponse)
 	err := c.cc.Invoke(ctx, LibraryService_DebugDumpShelves_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ type LibraryServiceServer interface {
 	ExportBooks(context.Context, *ExportBooksRequest) (*longrunningpb.Operation, error)
 	// DebugDumpShelves is for the library's own operators and stays out of
 	// the registration.
-	DebugDumpShelves(context.Context, *ListShelvesRequest) (*ListShelvesResponse, error)
+	DebugDumpShelves(context.Context, *DebugDumpShelvesRequest) (*DebugDumpShelvesResponse, error)
 	mustEmbedUnimplementedLibraryServiceServer()
 }
 
@@ -256,7 +256,7 @@ func (UnimplementedLibraryServiceServer) BorrowBook(context.Context, *BorrowBook
 func (UnimplementedLibraryServiceServer) ExportBooks(context.Context, *ExportBooksRequest) (*longrunningpb.Operation, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportBooks not implemented")
 }
-func (UnimplementedLibraryServiceServer) DebugDumpShelves(context.Context, *ListShelvesRequest) (*ListShelvesResponse, error) {
+func (UnimplementedLibraryServiceServer) DebugDumpShelves(context.Context, *DebugDumpShelvesRequest) (*DebugDumpShelvesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DebugDumpShelves not implemented")
 }
 func (UnimplementedLibraryServiceServer) mustEmbedUnimplementedLibraryServiceServer() {}
@@ -461,7 +461,7 @@ func _LibraryService_ExportBooks_Handler(srv interface{}, ctx context.Context, d
 }
 
 func _LibraryService_DebugDumpShelves_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ListShelvesRequest)
+	in := new(DebugDumpShelvesRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
@@ -473,7 +473,7 @@ func _LibraryService_DebugDumpShelves_Handler(srv interface{}, ctx context.Conte
 		FullMethod: LibraryService_DebugDumpShelves_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(LibraryServiceServer).DebugDumpShelves(ctx, req.(*ListShelvesRequest))
+		return srv.(LibraryServiceServer).DebugDumpShelves(ctx, req.(*DebugDumpShelvesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }

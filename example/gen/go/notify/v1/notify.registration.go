@@ -13,117 +13,35 @@ import (
 // linked to the service's descriptor and registered into the default
 // registry when the package is initialised.
 var NotificationServiceRegistration = &registry.Registered{
-	Service: &registration.Service{
+	Service:      _NotificationService_Service(),
+	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/notify/v1",
+}
+
+// _NotificationService_Service returns NotificationServiceRegistration.Service, its methods first, one a line.
+func _NotificationService_Service() *registration.Service {
+	m := make([]*registration.Method, 3)
+	m[0] = &registration.Method{Name: "SendNotification", FullName: "notify.v1.NotificationService.SendNotification", InputType: "notify.v1.SendNotificationRequest", OutputType: "notify.v1.Notification", Streaming: "unary", Kind: "custom", RequiredFields: []string{"recipient", "text"}, Description: "SendNotification sends one message to a member.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{recipient=users/*}/notifications", Body: "*", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "StreamNotifications", FullName: "notify.v1.NotificationService.StreamNotifications", InputType: "notify.v1.StreamNotificationsRequest", OutputType: "notify.v1.Notification", Streaming: "server", Kind: "custom", RequiredFields: []string{"recipient"}, Description: "StreamNotifications streams a member's notifications as they are sent.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{recipient=users/*}/notifications:stream", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "Acknowledge", FullName: "notify.v1.NotificationService.Acknowledge", InputType: "notify.v1.AcknowledgeRequest", OutputType: "notify.v1.AcknowledgeResponse", Streaming: "bidi", Kind: "custom", Description: "Acknowledge marks notifications as read as the client sees them.", Bindings: []*registration.Binding{{Method: "POST", Path: "/notify.v1.NotificationService/Acknowledge", Body: "*", Source: "inferred"}}}
+	return &registration.Service{
 		Name:        "notify.v1.NotificationService",
 		Package:     "notify.v1",
 		Version:     "v1",
 		File:        "notify/v1/notify.proto",
 		Description: "NotificationService sends reminders and streams them to clients.",
 		Owner:       "team-comms",
-		Methods: []*registration.Method{
-			{
-				Name:           "SendNotification",
-				FullName:       "notify.v1.NotificationService.SendNotification",
-				InputType:      "notify.v1.SendNotificationRequest",
-				OutputType:     "notify.v1.Notification",
-				Streaming:      "unary",
-				Kind:           "custom",
-				RequiredFields: []string{"recipient", "text"},
-				Description:    "SendNotification sends one message to a member.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/v1/{recipient=users/*}/notifications",
-						Body:   "*",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "recipient",
-								Pattern: "users/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:           "StreamNotifications",
-				FullName:       "notify.v1.NotificationService.StreamNotifications",
-				InputType:      "notify.v1.StreamNotificationsRequest",
-				OutputType:     "notify.v1.Notification",
-				Streaming:      "server",
-				Kind:           "custom",
-				RequiredFields: []string{"recipient"},
-				Description:    "StreamNotifications streams a member's notifications as they are sent.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "GET",
-						Path:   "/v1/{recipient=users/*}/notifications:stream",
-						PathParams: []*registration.PathParam{
-							{
-								Field:   "recipient",
-								Pattern: "users/*",
-							},
-						},
-						Source: "annotation",
-					},
-				},
-			},
-			{
-				Name:        "Acknowledge",
-				FullName:    "notify.v1.NotificationService.Acknowledge",
-				InputType:   "notify.v1.AcknowledgeRequest",
-				OutputType:  "notify.v1.AcknowledgeResponse",
-				Streaming:   "bidi",
-				Kind:        "custom",
-				Description: "Acknowledge marks notifications as read as the client sees them.",
-				Bindings: []*registration.Binding{
-					{
-						Method: "POST",
-						Path:   "/notify.v1.NotificationService/Acknowledge",
-						Body:   "*",
-						Source: "inferred",
-					},
-				},
-			},
-		},
+		Methods:     m,
 		Capabilities: []*registration.Capability{
-			{
-				Name:    "notification",
-				Source:  "rule",
-				Methods: []string{"SendNotification", "StreamNotifications", "Acknowledge"},
-			},
-			{
-				Name:    "streaming",
-				Source:  "inferred",
-				Methods: []string{"StreamNotifications", "Acknowledge"},
-			},
+			{Name: "notification", Source: "rule", Methods: []string{"SendNotification", "StreamNotifications", "Acknowledge"}},
+			{Name: "streaming", Source: "inferred", Methods: []string{"StreamNotifications", "Acknowledge"}},
 		},
 		Dependencies: []*registration.Dependency{
-			{
-				Service: "identity.v1.UserService",
-				Kind:    "resource",
-				Evidence: []string{
-					"notify.v1.Notification.recipient",
-					"notify.v1.SendNotificationRequest.recipient",
-					"notify.v1.StreamNotificationsRequest.recipient",
-				},
-			},
-			{
-				Service:  "library.v1.LibraryService",
-				Kind:     "resource",
-				Evidence: []string{"notify.v1.SendNotificationRequest.book"},
-			},
-			{
-				Service:  "library.v1.LibraryService",
-				Kind:     "schema",
-				Evidence: []string{"notify.v1.Notification.book"},
-			},
+			{Service: "identity.v1.UserService", Kind: "resource", Evidence: []string{"notify.v1.Notification.recipient", "notify.v1.SendNotificationRequest.recipient", "notify.v1.StreamNotificationsRequest.recipient"}},
+			{Service: "library.v1.LibraryService", Kind: "resource", Evidence: []string{"notify.v1.SendNotificationRequest.book"}},
+			{Service: "library.v1.LibraryService", Kind: "schema", Evidence: []string{"notify.v1.Notification.book"}},
 		},
 		Events: []*registration.Event{
-			{
-				Name:   "notify.v1.Notification.delivered",
-				Source: "declared",
-			},
+			{Name: "notify.v1.Notification.delivered", Source: "declared"},
 		},
 		Health: &registration.Health{
 			GRPCService: "notify.v1.NotificationService",
@@ -138,16 +56,11 @@ var NotificationServiceRegistration = &registry.Registered{
 			"notify.v1.SendNotificationRequest",
 			"notify.v1.StreamNotificationsRequest",
 		},
-	},
-	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/notify/v1",
+	}
 }
 
 func init() {
-	// The descriptors come from protoc-gen-go's File_notify_v1_notify_proto,
-	// which its own init sets. Init functions run in file name order, so
-	// call its initialiser first, as protoc-gen-go's files in one package do
-	// for each other; it does its work only once. This keeps the link to the
-	// exact descriptor a plain field, set before anything can read it.
+	// File_notify_v1_notify_proto is set by file_notify_v1_notify_proto_init, which runs once.
 	file_notify_v1_notify_proto_init()
 	NotificationServiceRegistration.Descriptor = File_notify_v1_notify_proto.Services().ByName("NotificationService")
 	registry.MustRegister(
