@@ -197,3 +197,34 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFlags checks --version, --help and a stray argument on the built
+// binary.
+func TestFlags(t *testing.T) {
+	bin := filepath.Join(buildPlugin(t), "protoc-gen-registration")
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "protoc-gen-registration ") {
+		t.Errorf("--version: %q, %v", out, err)
+	}
+	out, err = exec.Command(bin, "--help").Output()
+	if err != nil || !strings.Contains(string(out), "grpc_api_configuration=FILE.yaml") || !strings.Contains(string(out), "capability_rules=FILE.yaml") {
+		t.Errorf("--help does not list the parameters: %q, %v", out, err)
+	}
+	cmd := exec.Command(bin, "--frobnicate")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	var exit *exec.ExitError
+	if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), `unexpected argument "--frobnicate"`) {
+		t.Errorf("a stray argument: %v, stderr %q; want exit status 1 naming it", err, stderr.String())
+	}
+	// A broken request is not the user's protos: stderr and exit status 1,
+	// and nothing on stdout for protoc to misread.
+	cmd = exec.Command(bin)
+	cmd.Stdin = strings.NewReader("\xff\xff\xff")
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || len(out) != 0 || !strings.Contains(stderr.String(), "parsing the CodeGeneratorRequest") {
+		t.Errorf("a broken request: %v, stdout %q, stderr %q; want exit status 1 and a parse error", err, out, stderr.String())
+	}
+}
