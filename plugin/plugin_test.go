@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -28,18 +27,10 @@ const googleapis = "../third_party/googleapis"
 // parameter read from dir/params if there is one.
 func caseRequest(t testing.TB, dir string) *pluginpb.CodeGeneratorRequest {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".proto") {
-			rel, _ := filepath.Rel(dir, path)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return err
-	})
+	files, err := compile.ProtoFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.Sort(files)
 	param, err := os.ReadFile(filepath.Join(dir, "params"))
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/compile"
+	"github.com/ovasabi/protoc-gen-registration/internal/golden"
 	"github.com/ovasabi/protoc-gen-registration/plugin"
 )
 
@@ -81,17 +81,10 @@ func generateFixtures() error {
 	for _, r := range runs {
 		files := r.files
 		if files == nil {
-			err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
-				if err == nil && strings.HasSuffix(path, ".proto") {
-					rel, _ := filepath.Rel(r.dir, path)
-					files = append(files, filepath.ToSlash(rel))
-				}
-				return err
-			})
-			if err != nil {
+			var err error
+			if files, err = compile.ProtoFiles(r.dir); err != nil {
 				return err
 			}
-			slices.Sort(files)
 		}
 		req, err := compile.Request(context.Background(), []string{r.dir, "../../third_party/googleapis", "../../proto"}, files, r.param)
 		if err != nil {
@@ -124,27 +117,6 @@ func runGraph(args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	status := run(args, &stdout, &stderr)
 	return status, strings.ReplaceAll(stdout.String(), gen, "$GEN"), strings.ReplaceAll(stderr.String(), gen, "$GEN")
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	golden := filepath.Join("testdata/golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/registration-graph -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", golden, diff)
-	}
 }
 
 // exampleFiles are the example's per-file registrations.
@@ -362,4 +334,9 @@ func TestBadInput(t *testing.T) {
 	if status, _, stderr := runGraph("--help"); status != 0 || !strings.Contains(stderr, "Exit status: 0 ok") {
 		t.Errorf("--help: status %d, stderr %q", status, stderr)
 	}
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden.Check(t, filepath.Join("testdata/golden", name), got, *update)
 }

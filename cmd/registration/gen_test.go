@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/pluginpb"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/compile"
+	"github.com/ovasabi/protoc-gen-registration/internal/golden"
 	"github.com/ovasabi/protoc-gen-registration/plugin"
 )
 
@@ -106,7 +104,7 @@ func generateFixtures() error {
 	for _, r := range runs {
 		files := r.files
 		if files == nil {
-			if files, err = protoFiles(r.dir); err != nil {
+			if files, err = compile.ProtoFiles(r.dir); err != nil {
 				return err
 			}
 		}
@@ -136,24 +134,10 @@ func generateFixtures() error {
 	return nil
 }
 
-// protoFiles lists the .proto files below dir, relative to it, sorted.
-func protoFiles(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".proto") {
-			rel, _ := filepath.Rel(dir, path)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return err
-	})
-	slices.Sort(files)
-	return files, err
-}
-
 // editedTree copies the .proto files below src to gen/name, with edits
 // applied to one file; every edit must apply exactly once.
 func editedTree(src, name, file string, edits []struct{ old, new string }) (string, error) {
-	files, err := protoFiles(src)
+	files, err := compile.ProtoFiles(src)
 	if err != nil {
 		return "", err
 	}
@@ -196,21 +180,5 @@ func runCommand(t *testing.T, args ...string) (int, string, string) {
 // with -update.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	golden := filepath.Join("testdata/golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/registration -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata/golden", name), got, *update)
 }

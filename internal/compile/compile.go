@@ -6,6 +6,10 @@ package compile
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/bufbuild/protocompile"
 	"google.golang.org/protobuf/proto"
@@ -65,4 +69,19 @@ func Request(ctx context.Context, importPaths, files []string, parameter string)
 		return nil, err
 	}
 	return wire, nil
+}
+
+// ProtoFiles lists the .proto files below dir, relative to it with slashes,
+// sorted: the files_to_generate of a test case directory.
+func ProtoFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".proto") {
+			rel, _ := filepath.Rel(dir, path)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	slices.Sort(files)
+	return files, err
 }
