@@ -207,33 +207,39 @@ func requiredFields(md protoreflect.MessageDescriptor) []string {
 	return out
 }
 
+// hasBehavior reports whether a field's google.api.field_behavior lists
+// want. It reads the list in place: converting it to a slice, as
+// GetExtension does, costs an allocation for every field of every request.
 func hasBehavior(f protoreflect.FieldDescriptor, want annotations.FieldBehavior) bool {
 	opts := f.Options()
-	if opts == nil || !proto.HasExtension(opts, annotations.E_FieldBehavior) {
+	if opts == nil {
 		return false
 	}
-	behaviors, _ := proto.GetExtension(opts, annotations.E_FieldBehavior).([]annotations.FieldBehavior)
-	return slices.Contains(behaviors, want)
+	m, xd := opts.ProtoReflect(), annotations.E_FieldBehavior.TypeDescriptor()
+	if !m.Has(xd) {
+		return false
+	}
+	list := m.Get(xd).List()
+	for i := range list.Len() {
+		if list.Get(i).Enum() == protoreflect.EnumNumber(want) {
+			return true
+		}
+	}
+	return false
 }
 
 // messageResource returns the google.api.resource type of a message, or "".
 func messageResource(md protoreflect.MessageDescriptor) string {
-	opts := md.Options()
-	if opts == nil || !proto.HasExtension(opts, annotations.E_Resource) {
-		return ""
-	}
-	r, _ := proto.GetExtension(opts, annotations.E_Resource).(*annotations.ResourceDescriptor)
+	// GetExtension alone: for an unset message extension it gives an
+	// empty value, and asking HasExtension first would look twice.
+	r, _ := proto.GetExtension(md.Options(), annotations.E_Resource).(*annotations.ResourceDescriptor)
 	return r.GetType()
 }
 
 // fieldReference returns the resource type a field refers to with
 // google.api.resource_reference (type or child_type), or "".
 func fieldReference(f protoreflect.FieldDescriptor) (typ string, child bool) {
-	opts := f.Options()
-	if opts == nil || !proto.HasExtension(opts, annotations.E_ResourceReference) {
-		return "", false
-	}
-	ref, _ := proto.GetExtension(opts, annotations.E_ResourceReference).(*annotations.ResourceReference)
+	ref, _ := proto.GetExtension(f.Options(), annotations.E_ResourceReference).(*annotations.ResourceReference)
 	if t := ref.GetType(); t != "" && t != "*" {
 		return t, false
 	}

@@ -7,23 +7,17 @@ import (
 	registrationv1 "github.com/ovasabi/protoc-gen-registration/proto/registration/v1"
 )
 
-// ServiceOptions returns a service's registration options, or nil.
+// ServiceOptions returns a service's registration options: an empty value
+// when it has none.
 func ServiceOptions(sd protoreflect.ServiceDescriptor) *registrationv1.ServiceRegistration {
-	opts := sd.Options()
-	if opts == nil || !proto.HasExtension(opts, registrationv1.E_Service) {
-		return nil
-	}
-	r, _ := proto.GetExtension(opts, registrationv1.E_Service).(*registrationv1.ServiceRegistration)
+	r, _ := proto.GetExtension(sd.Options(), registrationv1.E_Service).(*registrationv1.ServiceRegistration)
 	return r
 }
 
-// MethodOptions returns a method's registration options, or nil.
+// MethodOptions returns a method's registration options: an empty value
+// when it has none.
 func MethodOptions(md protoreflect.MethodDescriptor) *registrationv1.MethodRegistration {
-	opts := md.Options()
-	if opts == nil || !proto.HasExtension(opts, registrationv1.E_Method) {
-		return nil
-	}
-	r, _ := proto.GetExtension(opts, registrationv1.E_Method).(*registrationv1.MethodRegistration)
+	r, _ := proto.GetExtension(md.Options(), registrationv1.E_Method).(*registrationv1.MethodRegistration)
 	return r
 }
 
