@@ -25,6 +25,9 @@ type Route struct {
 	Binding  *registration.Binding
 	Template *pathtemplate.Template
 	Method   protoreflect.MethodDescriptor
+	// Host is the google.api.default_host of the method's service, "" when
+	// it has none: bindings on different hosts never meet.
+	Host string
 }
 
 // BindingError is a problem with one HTTP rule of a method. Rule is the index

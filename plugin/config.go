@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
@@ -22,8 +23,21 @@ type Config struct {
 	// RESTFallback gives methods without any HTTP rule the inferred binding
 	// "POST /package.Service/Method".
 	RESTFallback bool
-	// FailOnConflict makes conflicting routes an error instead of a warning.
-	FailOnConflict bool
+	// Conflicts says what to do with conflicting routes: warn (the
+	// default), fail, or say nothing.
+	Conflicts ConflictMode
+	// ConflictAllow is the path of a YAML file of method pairs whose routes
+	// may conflict.
+	ConflictAllow string
+	// Strict makes warnings about deviations from google/api/http.proto's
+	// grammar that production gateways accept errors.
+	Strict bool
+	// Infrastructure lists the packages whose messages are shared
+	// infrastructure, not schema dependencies: a package matches an entry
+	// equal to it or to one of its parents.
+	Infrastructure []string
+	// MaxErrors caps how many errors a failed run reports; 0 reports all.
+	MaxErrors int
 	// HealthPath is the HTTP health path given to every service.
 	HealthPath string
 	// CapabilityRules is the path of a YAML file of rules that map method
@@ -44,18 +58,49 @@ type Config struct {
 // DefaultHealthPath is the HTTP health path used when health_path is not set.
 const DefaultHealthPath = "/healthz"
 
+// ConflictMode is the value of the conflicts parameter.
+type ConflictMode string
+
+// Conflict modes.
+const (
+	ConflictsWarn  ConflictMode = "warn"
+	ConflictsError ConflictMode = "error"
+	ConflictsOff   ConflictMode = "off"
+)
+
+// DefaultInfrastructure are the packages whose messages every API shares:
+// returning an Operation makes a method long-running, not a dependency on
+// the Operations service. The infrastructure parameter replaces the list.
+var DefaultInfrastructure = []string{
+	"google.api",
+	"google.cloud.location",
+	"google.iam.v1",
+	"google.longrunning",
+	"google.protobuf",
+	"google.rpc",
+	"google.type",
+}
+
+// DefaultMaxErrors is how many errors a failed run reports unless
+// max_errors says otherwise.
+const DefaultMaxErrors = 20
+
 // params lists the plugin's own parameters for error messages and --help.
 var params = []string{
 	"aggregate=NAME",
 	"capability_rules=FILE.yaml",
-	"conflicts=warn|error",
+	"conflicts=warn|error|off",
+	"conflicts_allow=FILE.yaml",
 	"emit=json|yaml|go",
 	"format=json|yaml",
 	"grpc_api_configuration=FILE.yaml",
 	"health_path=PATH",
+	"infrastructure=PKG (repeatable; none for no package)",
+	"max_errors=N",
 	"module=PREFIX",
 	"paths=import|source_relative",
 	"rest_fallback=true|false",
+	"strict=true|false",
 	"M<file.proto>=<go/import/path>",
 }
 
@@ -65,7 +110,9 @@ func Params() []string { return slices.Clone(params) }
 // ParseParameter parses the CodeGeneratorRequest parameter: comma-separated
 // key=value pairs. Every unknown key and bad value is an error that names it.
 func ParseParameter(parameter string) (Config, error) {
-	cfg := Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath}
+	cfg := Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath,
+		Conflicts: ConflictsWarn, MaxErrors: DefaultMaxErrors}
+	infrastructure := []string(nil)
 	var emitFormat, formatParam registration.Encoding
 	emitGo := false
 	lastKey := ""
@@ -125,14 +172,42 @@ func ParseParameter(parameter string) (Config, error) {
 			}
 			cfg.RESTFallback = b
 		case "conflicts":
-			switch value {
-			case "warn":
-				cfg.FailOnConflict = false
-			case "error":
-				cfg.FailOnConflict = true
+			switch m := ConflictMode(value); m {
+			case ConflictsWarn, ConflictsError, ConflictsOff:
+				cfg.Conflicts = m
 			default:
-				return Config{}, fmt.Errorf("parameter conflicts=%q: want warn or error", value)
+				return Config{}, fmt.Errorf("parameter conflicts=%q: want warn, error or off", value)
 			}
+		case "conflicts_allow":
+			if value == "" {
+				return Config{}, fmt.Errorf("parameter conflicts_allow: want the path of a YAML file of allowed conflicts")
+			}
+			cfg.ConflictAllow = value
+		case "strict":
+			b, err := boolean(key, value)
+			if err != nil {
+				return Config{}, err
+			}
+			cfg.Strict = b
+		case "infrastructure":
+			// Each value adds a package; "none" stands for an empty list, so
+			// that every package can count as a dependency.
+			if infrastructure == nil {
+				infrastructure = []string{}
+			}
+			if value == "none" {
+				continue
+			}
+			if !validPackage(value) {
+				return Config{}, fmt.Errorf("parameter infrastructure=%q: want a proto package such as google.type, or none", value)
+			}
+			infrastructure = append(infrastructure, value)
+		case "max_errors":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 {
+				return Config{}, fmt.Errorf("parameter max_errors=%q: want a number, 0 for no limit", value)
+			}
+			cfg.MaxErrors = n
 		case "health_path":
 			if !strings.HasPrefix(value, "/") || strings.ContainsAny(value, "?# ") {
 				return Config{}, fmt.Errorf("parameter health_path=%q: want an absolute URL path such as /healthz", value)
@@ -161,6 +236,10 @@ func ParseParameter(parameter string) (Config, error) {
 	case formatParam != "":
 		cfg.Format = formatParam
 	}
+	cfg.Infrastructure = DefaultInfrastructure
+	if infrastructure != nil {
+		cfg.Infrastructure = infrastructure
+	}
 	cfg.EmitGo = emitGo
 	cfg.EmitRegistrations = emitFormat != "" || !emitGo
 	if cfg.Aggregate != "" && !cfg.EmitRegistrations {
@@ -187,6 +266,21 @@ func boolean(key, value string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("parameter %s=%q: want true or false", key, value)
+}
+
+// validPackage reports whether s is a dotted proto package name.
+func validPackage(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if part == "" || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for _, c := range part {
+			if c != '_' && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // checkAggregate rejects names that would write outside the output

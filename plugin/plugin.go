@@ -339,7 +339,7 @@ func (r *run) selectorMatchesAny(ar *apiRule) bool {
 // reportConflicts fails on conflicting routes when asked to, and otherwise
 // warns about each one.
 func (r *run) reportConflicts(conflicts []inference.Conflict, warnings io.Writer) error {
-	if len(conflicts) > 0 && r.cfg.FailOnConflict {
+	if len(conflicts) > 0 && r.cfg.Conflicts == ConflictsError {
 		c := conflicts[0]
 		a, b := r.routes[c.First], r.routes[c.Second]
 		return fmt.Errorf("%s: method %s: route %s %s conflicts with method %s: %s %s (conflicts=error)",

@@ -44,6 +44,26 @@ type Registration struct {
 	Services []*Service `json:"services" yaml:"services"`
 	// Conflicts lists pairs of bindings that match the same requests.
 	Conflicts []*Conflict `json:"conflicts,omitempty" yaml:"conflicts,omitempty"`
+	// Diagnostics are located warnings about the proto files, such as a path
+	// template that production gateways accept although google/api/http.proto's
+	// grammar does not, sorted by file and position.
+	Diagnostics []*Diagnostic `json:"diagnostics,omitempty" yaml:"diagnostics,omitempty"`
+}
+
+// Diagnostic is a located warning about an element of a proto file.
+type Diagnostic struct {
+	// Rule is the warning's stable identifier, such as
+	// "HTTP_DEEP_WILDCARD_NOT_LAST".
+	Rule string `json:"rule" yaml:"rule"`
+	// File, Line and Column locate the element; Line and Column count from
+	// one and are zero when the request carries no source info.
+	File   string `json:"file" yaml:"file"`
+	Line   int    `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int    `json:"column,omitempty" yaml:"column,omitempty"`
+	// Element is the full name of the element, such as a method.
+	Element string `json:"element" yaml:"element"`
+	// Message says what is wrong and what is done about it.
+	Message string `json:"message" yaml:"message"`
 }
 
 // Service is one gRPC service.
@@ -65,6 +85,12 @@ type Service struct {
 	Owner string `json:"owner,omitempty" yaml:"owner,omitempty"`
 	// Tags are free-form labels the service's options declare.
 	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	// DefaultHost is the service's google.api.default_host, such as
+	// "pubsub.googleapis.com": the host its REST bindings are served on.
+	DefaultHost string `json:"default_host,omitempty" yaml:"default_host,omitempty"`
+	// OAuthScopes are the scopes of the service's google.api.oauth_scopes,
+	// in the order written.
+	OAuthScopes []string `json:"oauth_scopes,omitempty" yaml:"oauth_scopes,omitempty"`
 	// Methods in declaration order, without those the options exclude.
 	Methods []*Method `json:"methods" yaml:"methods"`
 	// Capabilities are what the service can do, sorted by name.
@@ -105,16 +131,46 @@ const (
 	DependencyDeclared = "declared"
 )
 
+// How the target of a resource dependency was found; see ResolveOwner.
+const (
+	// ResolutionSamePackage: the only owner in the referring service's package.
+	ResolutionSamePackage = "same_package"
+	// ResolutionSameAPI: the only owner in the same API and version (the
+	// package up to its version, "google.cloud.kms.v1").
+	ResolutionSameAPI = "same_api_version"
+	// ResolutionDefaultHost: the only owner whose google.api.default_host is
+	// the resource type's service name ("pubsub.googleapis.com/Topic").
+	ResolutionDefaultHost = "default_host"
+	// ResolutionUnresolved: no owner is visible, or several are and no rule
+	// picks one; Service is then the resource type.
+	ResolutionUnresolved = "unresolved"
+)
+
 // Dependency is an edge from a service to a service it needs.
 type Dependency struct {
 	// Service is the target's full name. For an external dependency, one
-	// whose target is not in the request, it is the name the target is known
-	// by: a service name, a resource type or a package.
+	// whose target is not a service the registration can see, it is the
+	// name the target is known by: a service name, a resource type or a
+	// package.
 	Service string `json:"service" yaml:"service"`
 	// Kind is one of the Dependency constants.
 	Kind string `json:"kind" yaml:"kind"`
-	// External reports a target outside the request.
+	// External reports a target that is not a known service: outside the
+	// proto file and its imports (or the request, for an aggregate), or an
+	// unresolved resource type.
 	External bool `json:"external,omitempty" yaml:"external,omitempty"`
+	// ResourceType is the resource type a resource dependency refers to.
+	ResourceType string `json:"resource_type,omitempty" yaml:"resource_type,omitempty"`
+	// Resolution says how a resource dependency's target was found: one of
+	// the Resolution constants.
+	Resolution string `json:"resolution,omitempty" yaml:"resolution,omitempty"`
+	// AcrossFiles reports a target found by reading several files (the
+	// aggregate output, registration-graph) where the proto file and its
+	// imports alone left the dependency unresolved.
+	AcrossFiles bool `json:"across_files,omitempty" yaml:"across_files,omitempty"`
+	// Candidates are, for an unresolved dependency, the services that own
+	// the resource type and that no rule could choose between, sorted.
+	Candidates []string `json:"candidates,omitempty" yaml:"candidates,omitempty"`
 	// Evidence says what creates the edge: field paths such as
 	// "library.v1.Loan.member", or the option that declares it.
 	Evidence []string `json:"evidence,omitempty" yaml:"evidence,omitempty"`
@@ -250,9 +306,12 @@ type PathParam struct {
 	Pattern string `json:"pattern" yaml:"pattern"`
 }
 
-// Conflict is a pair of bindings that match the same requests: the same HTTP
-// method and path templates that match at least one common path.
+// Conflict is a pair of bindings of two methods that match the same
+// requests: the same host, the same HTTP method and path templates that
+// match at least one common path.
 type Conflict struct {
+	// Host is the google.api.default_host both services share, if any.
+	Host string `json:"host,omitempty" yaml:"host,omitempty"`
 	// Method is the HTTP method both bindings share.
 	Method string `json:"method" yaml:"method"`
 	// First and Second name the methods and paths, first in request order.
