@@ -15,36 +15,56 @@ type Conflict struct{ First, Second int }
 func (c Conflict) Model(routes []Route) *registration.Conflict {
 	a, b := routes[c.First], routes[c.Second]
 	return &registration.Conflict{
+		Host:   a.Host,
 		Method: a.Binding.Method,
 		First:  registration.ConflictSide{RPC: string(a.Method.FullName()), Path: a.Binding.Path},
 		Second: registration.ConflictSide{RPC: string(b.Method.FullName()), Path: b.Binding.Path},
 	}
 }
 
-// Conflicts returns every pair of routes that match a common request: the
-// same HTTP method, the same verb suffix and path templates that match at
-// least one common path. Pairs come in the order of their second route, then
-// of their first, both in the order of routes.
+// Conflicts returns every pair of routes of different RPCs that match a
+// common request: the same host, the same HTTP method, the same verb
+// suffix and path templates that match at least one common path. Two
+// bindings of one RPC (the same method full name) are not a conflict: the
+// gateway serves that RPC either way. Pairs come in the order of their
+// second route, then of their first, both in the order of routes.
 //
-// Routes are indexed in a trie of path segments per method and verb, so that
-// finding the partners of a route costs the length of its template plus the
-// routes it could meet, not the number of routes: literal segments, the
-// common case, follow a single branch.
+// Routes are indexed in a trie of path segments per host, method and verb,
+// so that finding the partners of a route costs the length of its template
+// plus the routes it could meet, not the number of routes: literal
+// segments, the common case, follow a single branch.
+//
+// The trie is exact for templates whose "**", if any, is the last segment.
+// It takes a template with a "**" in mid-path, such as Firestore's
+// "/v1/{parent=projects/*/databases/*/documents/**}/{collection_id}", for
+// its prefix up to the "**" followed by a trailing "**", which matches a
+// superset of its paths; so what it finds for such a template, or finds
+// of one, is a superset of its partners among the routes of its key, and
+// each of those rare pairs (about 16 templates in all of googleapis) is checked
+// with pathtemplate.Overlaps.
 func Conflicts(routes []Route) []Conflict {
-	type key struct{ method, verb string }
+	type key struct{ host, method, verb string }
 	tries := make(map[key]*trieNode)
+	irregular := make([]bool, len(routes)) // a "**" in mid-path
 	var conflicts []Conflict
 	var found []int
 	for i, r := range routes {
-		k := key{r.Binding.Method, r.Template.Verb}
+		k := key{r.Host, r.Binding.Method, r.Template.Verb}
 		root := tries[k]
 		if root == nil {
 			root = &trieNode{}
 			tries[k] = root
 		}
+		irregular[i] = deepNotLast(r.Template)
 		found = root.overlapping(r.Template.Segments, found[:0])
 		slices.Sort(found)
 		for _, j := range slices.Compact(found) {
+			if sameRPC(routes[j], r) {
+				continue
+			}
+			if (irregular[i] || irregular[j]) && !pathtemplate.Overlaps(routes[j].Template, r.Template) {
+				continue
+			}
 			conflicts = append(conflicts, Conflict{First: j, Second: i})
 		}
 		root.insert(r.Template.Segments, i)
@@ -52,8 +72,25 @@ func Conflicts(routes []Route) []Conflict {
 	return conflicts
 }
 
-// trieNode indexes routes by their segments. A "**" segment is always the
-// last one of a template, so routes with one end at the node where it starts.
+// deepNotLast reports whether t has a "**" segment that is not its last.
+func deepNotLast(t *pathtemplate.Template) bool {
+	for i, s := range t.Segments {
+		if s.Kind == pathtemplate.DeepWildcard {
+			return i < len(t.Segments)-1
+		}
+	}
+	return false
+}
+
+// sameRPC reports whether a and b are bindings of the same RPC. Routes
+// without a method descriptor are taken to be of different RPCs.
+func sameRPC(a, b Route) bool {
+	return a.Method != nil && b.Method != nil && a.Method.FullName() == b.Method.FullName()
+}
+
+// trieNode indexes routes by their segments. A template ends at its first
+// "**": routes with one end at the node where it starts, as if it were the
+// last segment.
 type trieNode struct {
 	literal map[string]*trieNode
 	star    *trieNode

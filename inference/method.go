@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	"github.com/ovasabi/protoc-gen-registration/inference/pathtemplate"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -76,7 +77,7 @@ func MethodKind(md protoreflect.MethodDescriptor) string {
 			return strings.ToLower(verb)
 		}
 	case "Delete":
-		if empty || outName == rest || outName == name+"Response" || lro {
+		if (empty || outName == rest || outName == name+"Response" || lro) && standardDelete(md, rest) {
 			return registration.KindDelete
 		}
 	case "Search":
@@ -91,6 +92,28 @@ func MethodKind(md protoreflect.MethodDescriptor) string {
 		return registration.KindExport
 	}
 	return registration.KindCustom
+}
+
+// standardDelete reports whether a method named Delete<rest> is AIP-135's
+// standard Delete and not a custom method that happens to start with the
+// verb: its HTTP binding, if it has one, is a DELETE without a custom verb
+// (":purge" makes it custom), and the resource its name field refers to,
+// if any, is the one it is named after.
+func standardDelete(md protoreflect.MethodDescriptor, rest string) bool {
+	if rule, ok := proto.GetExtension(md.Options(), annotations.E_Http).(*annotations.HttpRule); ok && rule != nil {
+		if _, isDelete := rule.GetPattern().(*annotations.HttpRule_Delete); !isDelete && rule.GetPattern() != nil {
+			return false
+		}
+		if t, err := pathtemplate.Parse(rule.GetDelete()); err == nil && t.Verb != "" {
+			return false
+		}
+	}
+	if f := md.Input().Fields().ByName("name"); f != nil {
+		if t, child := fieldReference(f); t != "" && !child && t[strings.LastIndex(t, "/")+1:] != rest {
+			return false
+		}
+	}
+	return true
 }
 
 // standardVerbs are the verbs of standard methods, longest first so that
@@ -237,13 +260,14 @@ func messageResource(md protoreflect.MessageDescriptor) string {
 }
 
 // fieldReference returns the resource type a field refers to with
-// google.api.resource_reference (type or child_type), or "".
+// google.api.resource_reference (type or child_type), or "". The wildcard
+// "*", which refers to any resource, names no type.
 func fieldReference(f protoreflect.FieldDescriptor) (typ string, child bool) {
 	ref, _ := proto.GetExtension(f.Options(), annotations.E_ResourceReference).(*annotations.ResourceReference)
 	if t := ref.GetType(); t != "" && t != "*" {
 		return t, false
 	}
-	if t := ref.GetChildType(); t != "" {
+	if t := ref.GetChildType(); t != "" && t != "*" {
 		return t, true
 	}
 	return "", false

@@ -28,6 +28,9 @@ type Route struct {
 	// Host is the google.api.default_host of the method's service, "" when
 	// it has none: bindings on different hosts never meet.
 	Host string
+	// Rule is the index, in the rules given to Bindings, of the rule the
+	// route comes from; -1 for the inferred binding.
+	Rule int
 }
 
 // BindingError is a problem with one HTTP rule of a method. Rule is the index
@@ -60,7 +63,7 @@ func Bindings(m protoreflect.MethodDescriptor, rules []HTTPRule, fallback bool) 
 			return nil, &BindingError{Method: m, Rule: -1, Msg: "inferred binding: " + err.Error()}
 		}
 		b := &registration.Binding{Method: "POST", Path: path, Body: "*", Source: registration.SourceInferred}
-		return []Route{{Binding: b, Template: t, Method: m}}, nil
+		return []Route{{Binding: b, Template: t, Method: m, Rule: -1}}, nil
 	}
 	var routes []Route
 	for i, r := range rules {
@@ -68,6 +71,7 @@ func Bindings(m protoreflect.MethodDescriptor, rules []HTTPRule, fallback bool) 
 		if err != nil {
 			return nil, &BindingError{Method: m, Rule: i, Msg: err.Error()}
 		}
+		rs[0].Rule = i
 		routes = append(routes, rs...)
 		for j, add := range r.Rule.GetAdditionalBindings() {
 			where := fmt.Sprintf("additional_bindings[%d]: ", j)
@@ -78,6 +82,7 @@ func Bindings(m protoreflect.MethodDescriptor, rules []HTTPRule, fallback bool) 
 			if err != nil {
 				return nil, &BindingError{Method: m, Rule: i, Msg: err.Error()}
 			}
+			rs[0].Rule = i
 			routes = append(routes, rs...)
 		}
 	}

@@ -15,33 +15,47 @@ import (
 )
 
 // Index holds the request-wide facts that describing a service needs: the
-// facts of every method, which service owns each resource type, which
-// message declares it, and the services of each file and package.
+// facts of every method, the services that act on each resource type, the
+// messages that declare each resource type, and the services of each file
+// and package. Every question asked of it is answered as one file sees the
+// request (the file and its imports), so that a file's registration never
+// depends on what else the request holds or on its order.
 type Index struct {
 	resolver  Resolver
+	visible   *visibility
+	infra     []string
 	methods   map[protoreflect.FullName]MethodFacts
-	owners    map[string]protoreflect.ServiceDescriptor
-	resources map[string]protoreflect.MessageDescriptor
-	byFile    map[string][]protoreflect.ServiceDescriptor
-	byPackage map[protoreflect.FullName][]protoreflect.ServiceDescriptor
-	packages  map[protoreflect.FullName]bool
+	owners    map[string][]owner                            // by resource type, sorted by service name
+	resources map[string][]protoreflect.MessageDescriptor   // by resource type, sorted by full name
+	byFile    map[string][]protoreflect.ServiceDescriptor   // in declaration order
+	byPackage map[protoreflect.FullName][]protoreflect.ServiceDescriptor // sorted by full name
+	packages  map[protoreflect.FullName][]protoreflect.FileDescriptor
 }
 
-// NewIndex indexes files, given in request order: where two services act on
-// the same resource type, the first one in that order owns it.
-func NewIndex(files []protoreflect.FileDescriptor, r Resolver) *Index {
+// owner is a service that acts on a resource type with a standard method.
+type owner struct {
+	service protoreflect.ServiceDescriptor
+	gets    bool // it has a standard Get on the type
+}
+
+// NewIndex indexes files, every file of a request, in any order. Packages
+// under an entry of infra (the entry itself or a package below it) are
+// shared infrastructure: their messages are not schema dependencies.
+func NewIndex(files []protoreflect.FileDescriptor, r Resolver, infra []string) *Index {
 	ix := &Index{
 		resolver:  r,
+		visible:   newVisibility(files),
+		infra:     infra,
 		methods:   make(map[protoreflect.FullName]MethodFacts),
-		owners:    make(map[string]protoreflect.ServiceDescriptor),
-		resources: make(map[string]protoreflect.MessageDescriptor),
+		owners:    make(map[string][]owner),
+		resources: make(map[string][]protoreflect.MessageDescriptor),
 		byFile:    make(map[string][]protoreflect.ServiceDescriptor),
 		byPackage: make(map[protoreflect.FullName][]protoreflect.ServiceDescriptor),
-		packages:  make(map[protoreflect.FullName]bool),
+		packages:  make(map[protoreflect.FullName][]protoreflect.FileDescriptor),
 	}
 	var all []protoreflect.MethodDescriptor
 	for _, fd := range files {
-		ix.packages[fd.Package()] = true
+		ix.packages[fd.Package()] = append(ix.packages[fd.Package()], fd)
 		ix.indexMessages(fd.Messages())
 		services := fd.Services()
 		for i := range services.Len() {
@@ -54,18 +68,36 @@ func NewIndex(files []protoreflect.FileDescriptor, r Resolver) *Index {
 			}
 		}
 	}
-	// Describing a method reads only its descriptors, so the methods are
-	// described on every processor; ownership is then settled in request
-	// order.
+	// Describing a method reads only its descriptors and what its file
+	// sees, so the methods are described on every processor.
 	facts := make([]MethodFacts, len(all))
-	parallel.For(len(all), func(i int) { facts[i] = DescribeMethod(all[i], r) })
+	parallel.For(len(all), func(i int) {
+		facts[i] = DescribeMethod(all[i], scopedResolver{r: r, v: ix.visible, from: all[i].ParentFile()})
+	})
 	for i, md := range all {
 		ix.methods[md.FullName()] = facts[i]
-		if f := facts[i]; f.Kind != registration.KindCustom && f.Resource != nil {
-			if _, taken := ix.owners[f.Resource.Type]; !taken && !Excluded(md) {
-				ix.owners[f.Resource.Type] = md.Parent().(protoreflect.ServiceDescriptor)
-			}
+		f := facts[i]
+		if f.Kind == registration.KindCustom || f.Resource == nil || Excluded(md) {
+			continue
 		}
+		sd := md.Parent().(protoreflect.ServiceDescriptor)
+		list := ix.owners[f.Resource.Type]
+		if n := len(list); n > 0 && list[n-1].service == sd {
+			list[n-1].gets = list[n-1].gets || f.Kind == registration.KindGet
+			continue
+		}
+		ix.owners[f.Resource.Type] = append(list, owner{service: sd, gets: f.Kind == registration.KindGet})
+	}
+	// The maps' slices were filled in request order: sort them so that
+	// nothing below depends on it.
+	for _, list := range ix.owners {
+		slices.SortFunc(list, func(a, b owner) int { return strings.Compare(string(a.service.FullName()), string(b.service.FullName())) })
+	}
+	for _, list := range ix.resources {
+		slices.SortFunc(list, func(a, b protoreflect.MessageDescriptor) int { return strings.Compare(string(a.FullName()), string(b.FullName())) })
+	}
+	for _, list := range ix.byPackage {
+		slices.SortFunc(list, func(a, b protoreflect.ServiceDescriptor) int { return strings.Compare(string(a.FullName()), string(b.FullName())) })
 	}
 	return ix
 }
@@ -74,12 +106,61 @@ func (ix *Index) indexMessages(msgs protoreflect.MessageDescriptors) {
 	for i := range msgs.Len() {
 		md := msgs.Get(i)
 		if t := messageResource(md); t != "" {
-			if _, dup := ix.resources[t]; !dup {
-				ix.resources[t] = md
-			}
+			ix.resources[t] = append(ix.resources[t], md)
 		}
 		ix.indexMessages(md.Messages())
 	}
+}
+
+// infrastructure reports whether pkg is shared infrastructure.
+func (ix *Index) infrastructure(pkg protoreflect.FullName) bool {
+	return InPackages(string(pkg), ix.infra)
+}
+
+// InPackages reports whether pkg is one of packages or lies below one:
+// "google.type" holds "google.type" and "google.type.calendar", not
+// "google.typeface".
+func InPackages(pkg string, packages []string) bool {
+	for _, p := range packages {
+		if pkg == p || strings.HasPrefix(pkg, p) && pkg[len(p)] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleServices returns the services of package pkg that file from sees,
+// sorted by full name.
+func (ix *Index) visibleServices(from protoreflect.FileDescriptor, pkg protoreflect.FullName) []protoreflect.ServiceDescriptor {
+	var out []protoreflect.ServiceDescriptor
+	for _, sd := range ix.byPackage[pkg] {
+		if ix.visible.sees(from, sd.ParentFile()) {
+			out = append(out, sd)
+		}
+	}
+	return out
+}
+
+// resolveOwner finds the owner of resource type t for service sd, among
+// the owners sd's file sees, with registration.ResolveOwner's rules. self
+// reports that sd owns t itself.
+func (ix *Index) resolveOwner(sd protoreflect.ServiceDescriptor, t string) (target protoreflect.ServiceDescriptor, rule string, candidates []string, self bool) {
+	from := sd.ParentFile()
+	var cands []registration.Owner
+	byName := make(map[string]protoreflect.ServiceDescriptor)
+	for _, o := range ix.owners[t] {
+		if o.service == sd {
+			return nil, "", nil, true
+		}
+		if !ix.visible.sees(from, o.service.ParentFile()) {
+			continue
+		}
+		name := string(o.service.FullName())
+		byName[name] = o.service
+		cands = append(cands, registration.Owner{Service: name, Package: string(o.service.ParentFile().Package()), DefaultHost: DefaultHost(o.service), Gets: o.gets})
+	}
+	name, rule, ambiguous := registration.ResolveOwner(string(sd.ParentFile().Package()), t, cands)
+	return byName[name], rule, ambiguous, false
 }
 
 // Method returns the facts of a method of the indexed files.
@@ -304,14 +385,32 @@ func (ix *Index) events(sd protoreflect.ServiceDescriptor, methods []protoreflec
 }
 
 // resourceEventPrefix names a resource in an event: the full name of the
-// message that declares the resource type, or, for a type no message in the
-// request declares, the type's last part in the method's package.
+// message that declares the resource type in the service's own package, or
+// else in its API and version, among the messages its file sees; failing
+// those, the type's last part in the method's package. A message of another
+// API or version is never used: pubsub's CreateTopic emits
+// google.pubsub.v1.Topic.created, whichever other API also declares a
+// message for "pubsub.googleapis.com/Topic".
 func (ix *Index) resourceEventPrefix(typ string, md protoreflect.MethodDescriptor) string {
-	if m, ok := ix.resources[typ]; ok {
-		return string(m.FullName())
+	from, pkg := md.ParentFile(), md.ParentFile().Package()
+	api := registration.APIVersion(string(pkg))
+	var sameAPI protoreflect.MessageDescriptor
+	for _, m := range ix.resources[typ] {
+		if !ix.visible.sees(from, m.ParentFile()) {
+			continue
+		}
+		switch p := m.ParentFile().Package(); {
+		case p == pkg:
+			return string(m.FullName())
+		case sameAPI == nil && api != "" && registration.APIVersion(string(p)) == api:
+			sameAPI = m
+		}
+	}
+	if sameAPI != nil {
+		return string(sameAPI.FullName())
 	}
 	if i := strings.LastIndex(typ, "/"); i >= 0 {
-		return string(md.ParentFile().Package().Append(protoreflect.Name(typ[i+1:])))
+		return string(pkg.Append(protoreflect.Name(typ[i+1:])))
 	}
 	return typ // an inferred resource is already a message's full name
 }
@@ -319,39 +418,45 @@ func (ix *Index) resourceEventPrefix(typ string, md protoreflect.MethodDescripto
 // schema follows the messages of a service's methods through their fields
 // and returns the resource and schema dependencies found on the way and the
 // full names of the messages visited, sorted.
+//
+// Only direct dependencies are recorded. The walk goes through the
+// service's own package, shared infrastructure and packages without a
+// service the file can see; a message of any other package is a schema
+// edge to that package's services, and the walk stops there: what that
+// message uses is its own package's dependency, which the graph follows.
+// So a registration grows with the service, not with everything reachable
+// from it.
 func (ix *Index) schema(sd protoreflect.ServiceDescriptor, methods []protoreflect.MethodDescriptor) ([]*registration.Dependency, []string) {
-	pkg := sd.ParentFile().Package()
+	from, pkg := sd.ParentFile(), sd.ParentFile().Package()
 	var deps []*registration.Dependency
-	visited := make(map[protoreflect.FullName]protoreflect.MessageDescriptor)
+	visited := make(map[protoreflect.FullName]bool)
+	var types []string
 	var queue []protoreflect.MessageDescriptor
-	// schemaEdge records that the service uses message m, reached through
-	// evidence, and depends on m's package when that has services.
-	schemaEdge := func(m protoreflect.MessageDescriptor, evidence string) {
-		p := m.ParentFile().Package()
-		// The google packages (well-known types, google.api,
-		// google.longrunning) are shared infrastructure: returning an
-		// Operation is a long-running method, not a dependency on the
-		// Operations service.
-		if p == pkg || p == "google" || strings.HasPrefix(string(p), "google.") {
-			return
+	// boundary caches, per package, whether the walk stops there: whether it
+	// is another package with services this file sees.
+	boundary := make(map[protoreflect.FullName]bool)
+	isBoundary := func(p protoreflect.FullName) bool {
+		b, ok := boundary[p]
+		if !ok {
+			b = p != pkg && !ix.infrastructure(p) && len(ix.visibleServices(from, p)) > 0
+			boundary[p] = b
 		}
-		// The target is the service that owns the message's resource type
-		// if it is one, else the services of its file, else those of its
-		// package.
-		var targets []protoreflect.ServiceDescriptor
-		if owner, ok := ix.owners[messageResource(m)]; ok {
-			targets = []protoreflect.ServiceDescriptor{owner}
-		} else if targets = ix.byFile[m.ParentFile().Path()]; len(targets) == 0 {
-			targets = ix.byPackage[p]
-		}
-		for _, t := range targets {
-			deps = append(deps, &registration.Dependency{Service: string(t.FullName()), Kind: registration.DependencySchema, Evidence: []string{evidence}})
-		}
+		return b
 	}
 	visit := func(m protoreflect.MessageDescriptor, evidence string) {
-		schemaEdge(m, evidence)
-		if _, seen := visited[m.FullName()]; !seen {
-			visited[m.FullName()] = m
+		p := m.ParentFile().Package()
+		stop := isBoundary(p)
+		if stop {
+			deps = append(deps, ix.schemaEdges(sd, m, evidence)...)
+		}
+		if visited[m.FullName()] {
+			return
+		}
+		visited[m.FullName()] = true
+		if !m.IsMapEntry() {
+			types = append(types, string(m.FullName()))
+		}
+		if !stop {
 			queue = append(queue, m)
 		}
 	}
@@ -367,44 +472,71 @@ func (ix *Index) schema(sd protoreflect.ServiceDescriptor, methods []protoreflec
 			f := fields.Get(i)
 			// Resource references count where the service's own package
 			// makes them; those inside another package's messages are that
-			// package's dependencies, reached through a schema edge.
+			// package's dependencies.
 			if t, _ := fieldReference(f); t != "" && m.ParentFile().Package() == pkg {
-				deps = append(deps, ix.resourceDependency(sd, t, string(f.FullName()))...)
+				if d := ix.resourceDependency(sd, t, string(f.FullName())); d != nil {
+					deps = append(deps, d)
+				}
 			}
 			if sub := f.Message(); sub != nil {
 				visit(sub, string(f.FullName()))
 			}
 		}
 	}
-	types := make([]string, 0, len(visited))
-	for name, m := range visited {
-		if !m.IsMapEntry() {
-			types = append(types, string(name))
-		}
-	}
-	slices.Sort(types) // visited is a map: sort for a stable order
+	slices.Sort(types)
 	return deps, types
 }
 
-// resourceDependency is the edge from sd to the owner of resource type t,
-// none for its own resources or a type that is declared but not owned, and
-// an external edge for a type nothing in the request declares.
-func (ix *Index) resourceDependency(sd protoreflect.ServiceDescriptor, t, evidence string) []*registration.Dependency {
-	if owner, ok := ix.owners[t]; ok {
-		if owner.FullName() == sd.FullName() {
+// schemaEdges are the edges from sd to the services behind message m of
+// another package: the owner of m's resource type when one is resolved,
+// else the services of m's file, else those of its package that sd's file
+// sees.
+func (ix *Index) schemaEdges(sd protoreflect.ServiceDescriptor, m protoreflect.MessageDescriptor, evidence string) []*registration.Dependency {
+	var targets []protoreflect.ServiceDescriptor
+	if t := messageResource(m); t != "" {
+		if owner, _, _, self := ix.resolveOwner(sd, t); owner != nil {
+			targets = []protoreflect.ServiceDescriptor{owner}
+		} else if self {
 			return nil
 		}
-		return []*registration.Dependency{{Service: string(owner.FullName()), Kind: registration.DependencyResource, Evidence: []string{evidence}}}
 	}
-	if _, declared := ix.resources[t]; declared {
+	if len(targets) == 0 {
+		if targets = ix.byFile[m.ParentFile().Path()]; len(targets) == 0 {
+			targets = ix.visibleServices(sd.ParentFile(), m.ParentFile().Package())
+		}
+	}
+	deps := make([]*registration.Dependency, 0, len(targets))
+	for _, t := range targets {
+		if t == sd {
+			continue
+		}
+		deps = append(deps, &registration.Dependency{Service: string(t.FullName()), Kind: registration.DependencySchema, Evidence: []string{evidence}})
+	}
+	return deps
+}
+
+// resourceDependency is the edge from sd to the owner of resource type t,
+// found with registration.ResolveOwner among the services sd's file sees;
+// none when sd owns t itself. When no owner is visible, or several are and
+// no rule picks one, the edge is on the type itself, unresolved, with the
+// candidates: the aggregate output and registration-graph, which read
+// several files, finish the resolution.
+func (ix *Index) resourceDependency(sd protoreflect.ServiceDescriptor, t, evidence string) *registration.Dependency {
+	owner, rule, candidates, self := ix.resolveOwner(sd, t)
+	switch {
+	case self:
 		return nil
+	case owner != nil:
+		return &registration.Dependency{Service: string(owner.FullName()), Kind: registration.DependencyResource,
+			ResourceType: t, Resolution: rule, Evidence: []string{evidence}}
 	}
-	return []*registration.Dependency{{Service: t, Kind: registration.DependencyResource, External: true, Evidence: []string{evidence}}}
+	return &registration.Dependency{Service: t, Kind: registration.DependencyResource, External: true,
+		ResourceType: t, Resolution: registration.ResolutionUnresolved, Candidates: candidates, Evidence: []string{evidence}}
 }
 
 // declaredDependencies reads the dependencies a service's options declare.
-// A service of a package in the request must exist, with every method
-// named; one of a package outside the request is external.
+// A service of a package the file sees must exist, with every method
+// named; one of a package the file does not see is external.
 func (ix *Index) declaredDependencies(sd protoreflect.ServiceDescriptor) ([]*registration.Dependency, error) {
 	const dependenciesField = 2
 	var deps []*registration.Dependency
@@ -425,7 +557,8 @@ func (ix *Index) declaredDependencies(sd protoreflect.ServiceDescriptor) ([]*reg
 				evidence = append(evidence, string(name.Append(protoreflect.Name(m))))
 			}
 		}
-		desc, err := ix.resolver.FindDescriptorByName(name)
+		from := sd.ParentFile()
+		desc, err := scopedResolver{r: ix.resolver, v: ix.visible, from: from}.FindDescriptorByName(name)
 		target, isService := desc.(protoreflect.ServiceDescriptor)
 		switch {
 		case err == nil && isService:
@@ -436,7 +569,7 @@ func (ix *Index) declaredDependencies(sd protoreflect.ServiceDescriptor) ([]*reg
 			}
 		case err == nil:
 			return nil, fail("%s is not a service", name)
-		case ix.packages[name.Parent()]:
+		case ix.seesPackage(from, name.Parent()):
 			return nil, fail("no service %s in package %s", name.Name(), name.Parent())
 		default:
 			deps = append(deps, &registration.Dependency{Service: string(name), Kind: registration.DependencyDeclared, External: true, Evidence: evidence})
@@ -447,15 +580,13 @@ func (ix *Index) declaredDependencies(sd protoreflect.ServiceDescriptor) ([]*reg
 	return deps, nil
 }
 
-// mergeDependencies merges edges with the same target and kind, sorts them
-// by target and kind, and sorts and dedupes their evidence.
+// mergeDependencies merges edges with the same target, kind and resource
+// type, sorts them by those, and sorts and dedupes their evidence.
 func mergeDependencies(deps []*registration.Dependency) []*registration.Dependency {
-	slices.SortStableFunc(deps, func(a, b *registration.Dependency) int {
-		return cmp.Or(strings.Compare(a.Service, b.Service), strings.Compare(a.Kind, b.Kind))
-	})
+	registration.SortDependencies(deps)
 	var out []*registration.Dependency
 	for _, d := range deps {
-		if n := len(out); n > 0 && out[n-1].Service == d.Service && out[n-1].Kind == d.Kind {
+		if n := len(out); n > 0 && out[n-1].Service == d.Service && out[n-1].Kind == d.Kind && out[n-1].ResourceType == d.ResourceType {
 			out[n-1].Evidence = append(out[n-1].Evidence, d.Evidence...)
 			continue
 		}
@@ -466,4 +597,14 @@ func mergeDependencies(deps []*registration.Dependency) []*registration.Dependen
 		d.Evidence = slices.Compact(d.Evidence)
 	}
 	return out
+}
+
+// seesPackage reports whether file from sees a file of package pkg.
+func (ix *Index) seesPackage(from protoreflect.FileDescriptor, pkg protoreflect.FullName) bool {
+	for _, fd := range ix.packages[pkg] {
+		if ix.visible.sees(from, fd) {
+			return true
+		}
+	}
+	return false
 }

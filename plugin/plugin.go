@@ -9,8 +9,7 @@ package plugin
 import (
 	"fmt"
 	"io"
-	"os"
-	"regexp"
+	"slices"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -93,7 +92,19 @@ type run struct {
 	index    *inference.Index
 	apiRules []*apiRule
 	capRules []inference.CapabilityRule
+	allow    *conflictAllow
 	routes   []inference.Route
+	// routePos holds, for each of routes, where its rule was written: the
+	// method's google.api.http option or a rule of the service config.
+	routePos []pos
+}
+
+// fileResult is what reading one proto file gives.
+type fileResult struct {
+	reg      *registration.Registration
+	routes   []inference.Route
+	routePos []pos
+	errs     errorList
 }
 
 // generate builds the files to write. With consume set, it may release the
@@ -104,6 +115,11 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Aggregate != "" {
+		if err := checkAggregateRequest(req, cfg); err != nil {
+			return nil, err
+		}
+	}
 	l, err := link(req, consume)
 	if err != nil {
 		return nil, err
@@ -111,20 +127,29 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	files, ordered := l.files, l.ordered
 	r := &run{cfg: cfg, files: files}
 	if cfg.APIConfig != "" {
-		data, err := os.ReadFile(cfg.APIConfig)
+		data, err := readConfigFile("grpc_api_configuration", cfg.APIConfig)
 		if err != nil {
-			return nil, fmt.Errorf("grpc_api_configuration: %v", err)
+			return nil, err
 		}
 		if r.apiRules, err = parseAPIConfig(cfg.APIConfig, data); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.CapabilityRules != "" {
-		data, err := os.ReadFile(cfg.CapabilityRules)
+		data, err := readConfigFile("capability_rules", cfg.CapabilityRules)
 		if err != nil {
-			return nil, fmt.Errorf("capability_rules: %v", err)
+			return nil, err
 		}
 		if r.capRules, err = parseCapabilityRules(cfg.CapabilityRules, data); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ConflictAllow != "" {
+		data, err := readConfigFile("conflicts_allow", cfg.ConflictAllow)
+		if err != nil {
+			return nil, err
+		}
+		if r.allow, err = parseConflictAllow(cfg.ConflictAllow, data); err != nil {
 			return nil, err
 		}
 	}
@@ -132,7 +157,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
-			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", name)
+			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", excerpt(name))
 		}
 		toGenerate = append(toGenerate, fd)
 	}
@@ -140,37 +165,44 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	parallel.For(len(toGenerate), func(i int) {
 		docs[i] = leadingComments(toGenerate[i], l.sourceInfo[toGenerate[i].Path()])
 	})
-	r.index = inference.NewIndex(ordered, files)
+	r.index = inference.NewIndex(ordered, files, cfg.Infrastructure)
 	// Files are independent once the index is built: read them on every
-	// processor, each into its own slot, and take the first error in file
-	// order so that the result does not depend on scheduling.
-	regs := make([]*registration.Registration, len(toGenerate))
-	routes := make([][]inference.Route, len(toGenerate))
-	errs := make([]error, len(toGenerate))
+	// processor, each into its own slot, so that the result does not depend
+	// on scheduling. Every problem of every file is gathered and reported
+	// in one sorted list.
+	results := make([]fileResult, len(toGenerate))
 	parallel.For(len(toGenerate), func(i int) {
-		regs[i], routes[i], errs[i] = r.file(toGenerate[i], docs[i])
+		results[i] = r.file(toGenerate[i], docs[i])
 	})
-	for i := range toGenerate {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		r.routes = append(r.routes, routes[i]...)
+	var errs errorList
+	regs := make([]*registration.Registration, len(toGenerate))
+	for i, res := range results {
+		errs = append(errs, res.errs...)
+		regs[i] = res.reg
+		r.routes = append(r.routes, res.routes...)
+		r.routePos = append(r.routePos, res.routePos...)
 	}
-	if err := r.checkSelectors(); err != nil {
+	errs = append(errs, r.checkSelectors()...)
+	if err := errs.err(cfg.MaxErrors); err != nil {
 		return nil, err
 	}
-	conflicts := inference.Conflicts(r.routes)
-	if err := r.reportConflicts(conflicts, warnings); err != nil {
+	conflicts, err := r.conflicts(warnings)
+	if err != nil {
 		return nil, err
 	}
-	return r.withGo(req, regs, r.output(regs, conflicts))
+	out, err := r.output(regs, conflicts)
+	if err != nil {
+		return nil, err
+	}
+	return r.withGo(req, regs, out)
 }
 
 // file builds the registration of one proto file and returns the routes of
-// its bindings. It may run concurrently with other files.
-func (r *run) file(fd protoreflect.FileDescriptor, comments comments) (*registration.Registration, []inference.Route, error) {
-	reg := &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}
-	var routes []inference.Route
+// its bindings, or the problems found. It may run concurrently with other
+// files.
+func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult {
+	res := fileResult{reg: &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}}
+	reg := res.reg
 	services := fd.Services()
 	for i := range services.Len() {
 		sd := services.Get(i)
@@ -178,19 +210,17 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) (*registra
 		svc := &registration.Service{
 			Name:        string(sd.FullName()),
 			Package:     string(fd.Package()),
-			Version:     packageVersion(fd.Package()),
+			Version:     registration.PackageVersion(string(fd.Package())),
 			File:        fd.Path(),
 			Description: comments.service(i),
 			Deprecated:  sd.Options().(*descriptorpb.ServiceOptions).GetDeprecated(),
 			Owner:       opts.GetOwner(),
 			Tags:        opts.GetTags(),
+			DefaultHost: inference.DefaultHost(sd),
+			OAuthScopes: inference.OAuthScopes(sd),
 			Methods:     make([]*registration.Method, 0, sd.Methods().Len()),
 		}
-		health, err := r.health(sd)
-		if err != nil {
-			return nil, nil, err
-		}
-		svc.Health = health
+		svc.Health = r.health(sd, &res.errs)
 		methods := sd.Methods()
 		kept := make([]protoreflect.MethodDescriptor, 0, methods.Len())
 		for j := range methods.Len() {
@@ -198,17 +228,17 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) (*registra
 			if inference.Excluded(md) {
 				continue
 			}
-			m, rs, err := r.method(md, comments.method(i, j))
-			if err != nil {
-				return nil, nil, err
+			m, ok := r.method(md, svc.DefaultHost, comments.method(i, j), &res)
+			if !ok {
+				continue
 			}
 			svc.Methods = append(svc.Methods, m)
-			routes = append(routes, rs...)
 			kept = append(kept, md)
 		}
 		facts, err := r.index.DescribeService(sd, kept, r.capRules)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", servicePosition(sd, serviceOptionPath), err)
+			res.errs.add(servicePos(sd, serviceOptionPath), "%v", err)
+			continue
 		}
 		svc.Capabilities = facts.Capabilities
 		svc.Dependencies = facts.Dependencies
@@ -216,24 +246,14 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) (*registra
 		svc.MessageTypes = facts.MessageTypes
 		reg.Services = append(reg.Services, svc)
 	}
-	return reg, routes, nil
+	sortDiagnostics(reg.Diagnostics)
+	return res
 }
 
-// packageVersion returns the version component of a package name, the last
-// one that looks like "v1", "v2alpha" or "v1beta2", or "".
-func packageVersion(pkg protoreflect.FullName) string {
-	parts := strings.Split(string(pkg), ".")
-	for i := len(parts) - 1; i >= 0; i-- {
-		if versionPattern.MatchString(parts[i]) {
-			return parts[i]
-		}
-	}
-	return ""
-}
-
-var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
-
-func (r *run) method(md protoreflect.MethodDescriptor, description string) (*registration.Method, []inference.Route, error) {
+// method builds the registration of one method and adds its routes and
+// diagnostics to res; on a problem it adds that to res.errs and returns
+// false.
+func (r *run) method(md protoreflect.MethodDescriptor, host, description string, res *fileResult) (*registration.Method, bool) {
 	facts := r.index.Method(md)
 	m := &registration.Method{
 		Name:           string(md.Name()),
@@ -251,47 +271,80 @@ func (r *run) method(md protoreflect.MethodDescriptor, description string) (*reg
 		Deprecated:     md.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
 	}
 	var rules []inference.HTTPRule
-	var origins []string // where each rule was written, for errors
+	var origins []pos // where each rule was written, for errors
+	configRules := 0  // rules from the service config come first
 	for _, ar := range r.apiRules {
 		if ar.matches(m.FullName) {
 			ar.used.Store(true)
 			rules = append(rules, inference.HTTPRule{Rule: ar.Rule, Source: registration.SourceConfig})
-			origins = append(origins, ar.Pos)
+			origins = append(origins, parsePos(ar.Pos))
+			configRules++
 		}
 	}
+	optionPos := methodPos(md, httpOptionPath)
 	if opts := md.Options(); proto.HasExtension(opts, annotations.E_Http) {
 		rule, _ := proto.GetExtension(opts, annotations.E_Http).(*annotations.HttpRule)
 		rules = append(rules, inference.HTTPRule{Rule: rule, Source: registration.SourceAnnotation})
-		origins = append(origins, "")
+		origins = append(origins, optionPos)
 	}
 	routes, err := inference.Bindings(md, rules, r.cfg.RESTFallback)
 	if err != nil {
-		if be, ok := err.(*inference.BindingError); ok && be.Rule >= 0 && origins[be.Rule] != "" {
-			return nil, nil, fmt.Errorf("%s: http rule for %v", origins[be.Rule], err)
+		if be, ok := err.(*inference.BindingError); ok && be.Rule >= 0 && be.Rule < configRules {
+			res.errs.add(origins[be.Rule], "http rule for %v", err)
+		} else {
+			res.errs.add(optionPos, "%v", err)
 		}
-		return nil, nil, fmt.Errorf("%s: %v", position(md, httpOptionPath), err)
+		return nil, false
 	}
+	ok := true
 	for _, rt := range routes {
+		rt.Host = host
+		origin := optionPos
+		if rt.Rule >= 0 {
+			origin = origins[rt.Rule]
+		}
+		for _, d := range rt.Template.Deviations {
+			msg := fmt.Sprintf("%s %q: %s", strings.ToLower(rt.Binding.Method), rt.Binding.Path, d.Msg)
+			if r.cfg.Strict {
+				res.errs.add(origin, "method %s: %s (strict=true; rule %s)", md.FullName(), msg, d.Rule)
+				ok = false
+				continue
+			}
+			res.reg.Diagnostics = append(res.reg.Diagnostics, &registration.Diagnostic{
+				Rule: d.Rule, File: origin.file, Line: origin.line, Column: origin.col, Element: string(md.FullName()),
+				Message: msg + "; registered as written, as grpc-gateway and Google's gateways serve it (strict=true makes this an error)",
+			})
+		}
 		m.Bindings = append(m.Bindings, rt.Binding)
+		res.routes = append(res.routes, rt)
+		res.routePos = append(res.routePos, origin)
 	}
-	return m, routes, nil
+	return m, ok
+}
+
+// sortDiagnostics puts diagnostics in file and position order.
+func sortDiagnostics(ds []*registration.Diagnostic) {
+	slices.SortStableFunc(ds, func(a, b *registration.Diagnostic) int {
+		return pos{a.File, a.Line, a.Column}.compare(pos{b.File, b.Line, b.Column})
+	})
 }
 
 // health gives the service's health checks: the HTTP path from its options,
 // or from the health_path parameter, or the default.
-func (r *run) health(sd protoreflect.ServiceDescriptor) (*registration.Health, error) {
+func (r *run) health(sd protoreflect.ServiceDescriptor, errs *errorList) *registration.Health {
 	h := &registration.Health{GRPCService: string(sd.FullName()), HTTPPath: r.cfg.HealthPath, Source: registration.SourceInferred}
 	if r.cfg.HealthPath != DefaultHealthPath {
 		h.Source = registration.SourceConfig
 	}
 	if p := inference.ServiceOptions(sd).GetHealthPath(); p != "" {
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# ") {
-			return nil, fmt.Errorf("%s: service %s: option (registration.v1.service): health_path %q: want an absolute URL path such as /healthz",
-				servicePosition(sd, serviceOptionPath), sd.FullName(), p)
+			errs.add(servicePos(sd, serviceOptionPath), "service %s: option (registration.v1.service): health_path %q: want an absolute URL path such as /healthz",
+				sd.FullName(), excerpt(p))
+			return h
 		}
 		h.HTTPPath, h.Source = p, registration.SourceDeclared
 	}
-	return h, nil
+	return h
 }
 
 func streaming(md protoreflect.MethodDescriptor) string {
@@ -306,17 +359,19 @@ func streaming(md protoreflect.MethodDescriptor) string {
 	return registration.StreamingUnary
 }
 
-// checkSelectors reports a configured rule whose selector names no method.
-// Rules for methods of files that are not being generated are fine: one
-// service configuration often covers more files than one request does.
-func (r *run) checkSelectors() error {
+// checkSelectors reports every configured rule whose selector names no
+// method. Rules for methods of files that are not being generated are
+// fine: one service configuration often covers more files than one request
+// does.
+func (r *run) checkSelectors() errorList {
+	var errs errorList
 	for _, ar := range r.apiRules {
 		if ar.used.Load() || r.selectorMatchesAny(ar) {
 			continue
 		}
-		return fmt.Errorf("%s: http rule selector %q matches no method", ar.Pos, ar.Selector)
+		errs.add(parsePos(ar.Pos), "http rule selector %q matches no method", excerpt(ar.Selector))
 	}
-	return nil
+	return errs
 }
 
 func (r *run) selectorMatchesAny(ar *apiRule) bool {
@@ -336,27 +391,44 @@ func (r *run) selectorMatchesAny(ar *apiRule) bool {
 	return found
 }
 
-// reportConflicts fails on conflicting routes when asked to, and otherwise
-// warns about each one.
-func (r *run) reportConflicts(conflicts []inference.Conflict, warnings io.Writer) error {
-	if len(conflicts) > 0 && r.cfg.Conflicts == ConflictsError {
-		c := conflicts[0]
-		a, b := r.routes[c.First], r.routes[c.Second]
-		return fmt.Errorf("%s: method %s: route %s %s conflicts with method %s: %s %s (conflicts=error)",
-			position(b.Method, httpOptionPath), b.Method.FullName(), b.Binding.Method, b.Binding.Path,
-			a.Method.FullName(), a.Binding.Method, a.Binding.Path)
+// conflicts finds the conflicting routes of the request that the
+// conflicts parameter and the allowlist leave, and reports them: as
+// errors with conflicts=error, or as warnings, one line each, located at
+// the later route.
+func (r *run) conflicts(warnings io.Writer) ([]inference.Conflict, error) {
+	if r.cfg.Conflicts == ConflictsOff {
+		return nil, nil
 	}
-	for _, c := range conflicts {
+	var kept []inference.Conflict
+	for _, c := range inference.Conflicts(r.routes) {
 		a, b := r.routes[c.First], r.routes[c.Second]
-		fmt.Fprintf(warnings, "%s: warning: route %s %s of %s conflicts with %s %s of %s\n",
-			Name, b.Binding.Method, b.Binding.Path, b.Method.FullName(), a.Binding.Method, a.Binding.Path, a.Method.FullName())
+		if r.allow.allows(string(a.Method.FullName()), string(b.Method.FullName())) {
+			continue
+		}
+		kept = append(kept, c)
 	}
-	return nil
+	var errs errorList
+	for _, c := range kept {
+		a, b := r.routes[c.First], r.routes[c.Second]
+		msg := fmt.Sprintf("method %s: route %s %s conflicts with method %s: %s %s (%s)",
+			b.Method.FullName(), b.Binding.Method, b.Binding.Path, a.Method.FullName(), a.Binding.Method, a.Binding.Path, r.routePos[c.First])
+		if r.cfg.Conflicts == ConflictsError {
+			errs.add(r.routePos[c.Second], "%s; conflicts=error", msg)
+			continue
+		}
+		fmt.Fprintf(warnings, "%s: warning: %s\n", r.routePos[c.Second], msg)
+	}
+	return kept, errs.err(r.cfg.MaxErrors)
 }
 
 // output lays out the files to write: one per proto file that has
 // services, or one aggregate file.
-func (r *run) output(regs []*registration.Registration, conflicts []inference.Conflict) []outputFile {
+//
+// A per-file registration lists the conflicts between routes of its own
+// file only, so that it stays a function of the file and its imports; the
+// aggregate lists every conflict of the request, and finishes the
+// resolution of dependencies across its files.
+func (r *run) output(regs []*registration.Registration, conflicts []inference.Conflict) ([]outputFile, error) {
 	if r.cfg.Aggregate != "" {
 		all := &registration.Registration{Format: registration.Format, Files: []string{}, Services: []*registration.Service{}}
 		for _, c := range conflicts {
@@ -365,16 +437,17 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 		for _, reg := range regs {
 			all.Files = append(all.Files, reg.Files...)
 			all.Services = append(all.Services, reg.Services...)
+			all.Diagnostics = append(all.Diagnostics, reg.Diagnostics...)
 		}
-		return []outputFile{{name: r.cfg.aggregateFile(), reg: all, format: r.cfg.Format}}
+		sortDiagnostics(all.Diagnostics)
+		registration.ResolveDependencies(all.Services)
+		return []outputFile{{name: r.cfg.aggregateFile(), reg: all, format: r.cfg.Format}}, nil
 	}
-	// A conflict between two files is listed in both.
 	byFile := make(map[string][]*registration.Conflict)
 	for _, c := range conflicts {
 		a, b := r.routes[c.First].Method.ParentFile().Path(), r.routes[c.Second].Method.ParentFile().Path()
-		byFile[a] = append(byFile[a], c.Model(r.routes))
-		if b != a {
-			byFile[b] = append(byFile[b], c.Model(r.routes))
+		if a == b {
+			byFile[a] = append(byFile[a], c.Model(r.routes))
 		}
 	}
 	out := make([]outputFile, 0, len(regs))
@@ -385,7 +458,10 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 		file := reg.Files[0]
 		reg.Conflicts = byFile[file]
 		name := strings.TrimSuffix(file, ".proto") + ".registration" + r.cfg.Format.Extension()
+		if err := checkOutputName(name, file); err != nil {
+			return nil, err
+		}
 		out = append(out, outputFile{name: name, reg: reg, format: r.cfg.Format})
 	}
-	return out
+	return out, nil
 }

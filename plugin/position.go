@@ -1,7 +1,9 @@
 package plugin
 
 import (
+	"cmp"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -22,36 +24,79 @@ const (
 // registration.v1.service option.
 var serviceOptionPath = []int32{serviceOptionsField, registrationExtensionField}
 
-// servicePosition is position for a service and a path below it.
-func servicePosition(sd protoreflect.ServiceDescriptor, sub []int32) string {
-	return sourcePosition(sd.ParentFile(), []int32{fileServiceField, int32(sd.Index())}, sub)
+// servicePos is methodPos for a service and a path below it.
+func servicePos(sd protoreflect.ServiceDescriptor, sub []int32) pos {
+	return sourcePos(sd.ParentFile(), []int32{fileServiceField, int32(sd.Index())}, sub)
 }
 
 // httpOptionPath is the source path, relative to a method, of its
 // google.api.http option.
 var httpOptionPath = []int32{methodOptionsField, httpExtensionField}
 
-// position returns "file:line:column" of the element at sub below d (a
-// method), or of d itself when the source info does not record sub, or just
-// the file when the request carries no source info. Lines and columns count
-// from one, as compilers print them.
-func position(md protoreflect.MethodDescriptor, sub []int32) string {
-	sd := md.Parent().(protoreflect.ServiceDescriptor)
-	return sourcePosition(md.ParentFile(), []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}, sub)
+// pos is a place in a file. Line and column count from one, as compilers
+// print them, and are zero when unknown.
+type pos struct {
+	file      string
+	line, col int
 }
 
-// sourcePosition returns "file:line:column" of the element at base+sub, or
-// of base when the source info does not record sub, or just the file.
-func sourcePosition(fd protoreflect.FileDescriptor, base, sub []int32) string {
+func (p pos) String() string {
+	if p.line == 0 {
+		return p.file
+	}
+	return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col)
+}
+
+// compare orders positions by file, then line, then column.
+func (p pos) compare(q pos) int {
+	return cmp.Or(strings.Compare(p.file, q.file), cmp.Compare(p.line, q.line), cmp.Compare(p.col, q.col))
+}
+
+// parsePos reads "file:line:column" as the YAML readers write it; a string
+// without a line and column is a file.
+func parsePos(s string) pos {
+	rest, col, ok1 := cutLastNumber(s)
+	file, line, ok2 := cutLastNumber(rest)
+	if !ok1 || !ok2 {
+		return pos{file: s}
+	}
+	return pos{file: file, line: line, col: col}
+}
+
+func cutLastNumber(s string) (string, int, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0, false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	return s[:i], n, err == nil
+}
+
+// methodPos returns the position of the element at sub below md, or of md
+// itself when the source info does not record sub, or just the file when
+// the request carries no source info.
+func methodPos(md protoreflect.MethodDescriptor, sub []int32) pos {
+	sd := md.Parent().(protoreflect.ServiceDescriptor)
+	return sourcePos(md.ParentFile(), []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}, sub)
+}
+
+// position is methodPos as "file:line:column".
+func position(md protoreflect.MethodDescriptor, sub []int32) string {
+	return methodPos(md, sub).String()
+}
+
+// sourcePos returns the position of the element at base+sub, or of base
+// when the source info does not record sub, or just the file.
+func sourcePos(fd protoreflect.FileDescriptor, base, sub []int32) pos {
 	locs := fd.SourceLocations()
 	loc := locs.ByPath(append(base, sub...))
 	if loc.Path == nil {
 		loc = locs.ByPath(base)
 	}
 	if loc.Path == nil {
-		return fd.Path()
+		return pos{file: fd.Path()}
 	}
-	return fmt.Sprintf("%s:%d:%d", fd.Path(), loc.StartLine+1, loc.StartColumn+1)
+	return pos{file: fd.Path(), line: loc.StartLine + 1, col: loc.StartColumn + 1}
 }
 
 // comments holds the leading comments of a file's services and methods.

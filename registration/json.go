@@ -1,6 +1,9 @@
 package registration
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // appendJSON appends r encoded as encoding/json would with SetEscapeHTML(false)
 // and a two-space indent, followed by a newline. A hand-written encoder,
@@ -33,6 +36,26 @@ func appendJSON(b []byte, r *Registration) []byte {
 		}
 		e.end(']')
 	}
+	if len(r.Diagnostics) > 0 {
+		e.key("diagnostics")
+		e.begin('[')
+		for _, d := range r.Diagnostics {
+			e.next()
+			if d == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("rule", d.Rule)
+			e.field("file", d.File)
+			e.intOmit("line", d.Line)
+			e.intOmit("column", d.Column)
+			e.field("element", d.Element)
+			e.field("message", d.Message)
+			e.end('}')
+		}
+		e.end(']')
+	}
 	e.end('}')
 	return append(e.b, '\n')
 }
@@ -51,6 +74,8 @@ func (e *jsonEncoder) service(s *Service) {
 	e.boolOmit("deprecated", s.Deprecated)
 	e.fieldOmit("owner", s.Owner)
 	e.strings("tags", s.Tags, true)
+	e.fieldOmit("default_host", s.DefaultHost)
+	e.strings("oauth_scopes", s.OAuthScopes, true)
 	e.key("methods")
 	if s.Methods == nil {
 		e.null()
@@ -92,6 +117,10 @@ func (e *jsonEncoder) service(s *Service) {
 			e.field("service", d.Service)
 			e.field("kind", d.Kind)
 			e.boolOmit("external", d.External)
+			e.fieldOmit("resource_type", d.ResourceType)
+			e.fieldOmit("resolution", d.Resolution)
+			e.boolOmit("across_files", d.AcrossFiles)
+			e.strings("candidates", d.Candidates, true)
 			e.strings("evidence", d.Evidence, true)
 			e.end('}')
 		}
@@ -208,6 +237,7 @@ func (e *jsonEncoder) conflict(c *Conflict) {
 		return
 	}
 	e.begin('{')
+	e.fieldOmit("host", c.Host)
 	e.field("method", c.Method)
 	for _, side := range []struct {
 		key string
@@ -283,6 +313,14 @@ func (e *jsonEncoder) boolOmit(k string, v bool) {
 	if v {
 		e.key(k)
 		e.b = append(e.b, "true"...)
+	}
+}
+
+// intOmit writes a number unless it is zero.
+func (e *jsonEncoder) intOmit(k string, v int) {
+	if v != 0 {
+		e.key(k)
+		e.b = strconv.AppendInt(e.b, int64(v), 10)
 	}
 }
 

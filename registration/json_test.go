@@ -34,6 +34,7 @@ func full() *Registration {
 		Files:  []string{"a/v1/a.proto", "b.proto"},
 		Services: []*Service{{
 			Name: "a.v1.S", Package: "a.v1", Version: "v1", File: "a/v1/a.proto", Owner: "team-a", Tags: []string{"x", "y"},
+			DefaultHost: "a.example.com", OAuthScopes: []string{"https://www.example.com/auth/a"},
 			Description: "line one\n  \"quoted\" \\ <tag> & \u2028 \x01 \xff é\ttab",
 			Deprecated:  true,
 			Methods: []*Method{{
@@ -51,12 +52,14 @@ func full() *Registration {
 				}},
 			}},
 			Capabilities: []*Capability{{Name: "crud", Source: SourceRule, Methods: []string{"M"}}},
-			Dependencies: []*Dependency{{Service: "b.v1.T", Kind: DependencySchema, External: true, Evidence: []string{"a.v1.Req.t"}}},
+			Dependencies: []*Dependency{{Service: "b.v1.T", Kind: DependencyResource, External: true, ResourceType: "b.example.com/T",
+				Resolution: ResolutionSameAPI, AcrossFiles: true, Candidates: []string{"b.v1.T", "b.v2.T"}, Evidence: []string{"a.v1.Req.t"}}},
 			Events:       []*Event{{Name: "a.v1.Thing.updated", Method: "a.v1.S.M", Source: SourceInferred}},
 			Health:       &Health{GRPCService: "a.v1.S", HTTPPath: "/healthz", Source: SourceInferred},
 			MessageTypes: []string{"a.v1.Req", "a.v1.Res"},
 		}},
-		Conflicts: []*Conflict{{Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
+		Diagnostics: []*Diagnostic{{Rule: "HTTP_DEEP_WILDCARD_NOT_LAST", File: "a/v1/a.proto", Line: 12, Column: 5, Element: "a.v1.S.M", Message: "m"}},
+		Conflicts:   []*Conflict{{Host: "a.example.com", Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
 	}
 }
 

@@ -141,6 +141,10 @@ const (
 	// ResolutionDefaultHost: the only owner whose google.api.default_host is
 	// the resource type's service name ("pubsub.googleapis.com/Topic").
 	ResolutionDefaultHost = "default_host"
+	// ResolutionOnlyOwner: the only owner in view, where it has no default
+	// host and is not of another version of the referring service's API.
+	// Small APIs without google.api.default_host resolve this way.
+	ResolutionOnlyOwner = "only_owner"
 	// ResolutionUnresolved: no owner is visible, or several are and no rule
 	// picks one; Service is then the resource type.
 	ResolutionUnresolved = "unresolved"

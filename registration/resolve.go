@@ -27,7 +27,10 @@ type Owner struct {
 //  3. a candidate whose default host is the resource type's service name,
 //     "pubsub.googleapis.com" for "pubsub.googleapis.com/Topic"
 //     (ResolutionDefaultHost); among several, the one of the same version
-//     as from, if there is exactly one.
+//     as from, if there is exactly one;
+//  4. the only candidate, when it has no default host (which rule 3 would
+//     have matched) and is not of another version of from's API
+//     (ResolutionOnlyOwner).
 //
 // Within a rule, several matches are narrowed to those with a Get method.
 // When that leaves one, it is returned with the rule; otherwise the result
@@ -69,6 +72,11 @@ func ResolveOwner(from, resourceType string, candidates []Owner) (owner, rule st
 			}
 		}
 		return "", ResolutionUnresolved, names(matched)
+	}
+	if len(candidates) == 1 {
+		if o := candidates[0]; o.DefaultHost == "" && (APIBase(from) == "" || APIBase(o.Package) != APIBase(from)) {
+			return o.Service, ResolutionOnlyOwner, nil
+		}
 	}
 	return "", ResolutionUnresolved, names(candidates)
 }
@@ -168,3 +176,82 @@ func isVersion(s string) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// ResolveDependencies finishes, across the given services, the resolution
+// of resource dependencies that each proto file alone left unresolved: the
+// owners are the services among them with a standard method on the
+// resource type (Method.Kind other than custom, Method.Resource set), and
+// ResolveOwner's rules pick one. A dependency resolved this way names its
+// target and says AcrossFiles; one that stays unresolved lists the
+// candidates. The aggregate output and registration-graph call it, each
+// over every service it reads. Dependencies are sorted again afterwards.
+func ResolveDependencies(services []*Service) {
+	owners := make(map[string][]Owner)
+	for _, s := range services {
+		if s == nil {
+			continue
+		}
+		byType := make(map[string]int) // resource type -> index in owners[type] of s
+		for _, m := range s.Methods {
+			if m == nil || m.Resource == nil || m.Kind == KindCustom || m.Kind == "" {
+				continue
+			}
+			t := m.Resource.Type
+			if i, ok := byType[t]; ok {
+				owners[t][i].Gets = owners[t][i].Gets || m.Kind == KindGet
+				continue
+			}
+			byType[t] = len(owners[t])
+			owners[t] = append(owners[t], Owner{Service: s.Name, Package: s.Package, DefaultHost: s.DefaultHost, Gets: m.Kind == KindGet})
+		}
+	}
+	for _, s := range services {
+		if s == nil {
+			continue
+		}
+		changed := false
+		for _, d := range s.Dependencies {
+			if d == nil || d.Kind != DependencyResource || d.Resolution != ResolutionUnresolved || d.ResourceType == "" {
+				continue
+			}
+			var cands []Owner
+			self := false
+			for _, o := range owners[d.ResourceType] {
+				if o.Service == s.Name {
+					self = true
+				}
+				cands = append(cands, o)
+			}
+			if self || len(cands) == 0 {
+				continue // its own resource after all, or no owner anywhere
+			}
+			owner, rule, ambiguous := ResolveOwner(s.Package, d.ResourceType, cands)
+			if owner == "" {
+				d.Candidates = ambiguous
+				continue
+			}
+			d.Service, d.External, d.Resolution, d.AcrossFiles, d.Candidates = owner, false, rule, true, nil
+			changed = true
+		}
+		if changed {
+			SortDependencies(s.Dependencies)
+		}
+	}
+}
+
+// SortDependencies sorts dependencies by target, kind and resource type,
+// the order the plugin writes them in.
+func SortDependencies(deps []*Dependency) {
+	slices.SortStableFunc(deps, func(a, b *Dependency) int {
+		if a == nil || b == nil {
+			return 0
+		}
+		if c := strings.Compare(a.Service, b.Service); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ResourceType, b.ResourceType)
+	})
+}

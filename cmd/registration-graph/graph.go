@@ -39,20 +39,29 @@ type Node struct {
 
 // Edge is a dependency of one service on another, of one kind.
 type Edge struct {
-	From     string   `json:"from"`
-	To       string   `json:"to"`
-	Kind     string   `json:"kind"`
-	Evidence []string `json:"evidence,omitempty"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	Kind string `json:"kind"`
+	// Resolution says how the target of a resource edge was found (a
+	// registration.Resolution constant); AcrossFiles that it took reading
+	// several files, which the plugin's per-file output cannot.
+	Resolution  string   `json:"resolution,omitempty"`
+	AcrossFiles bool     `json:"across_files,omitempty"`
+	Evidence    []string `json:"evidence,omitempty"`
 }
 
 // kinds are the edge kinds, in the order of their documentation.
 var kinds = []string{registration.DependencyResource, registration.DependencySchema, registration.DependencyDeclared}
 
 // build makes the graph of services: an edge per dependency, resolved by
-// the target's full name against every service given. A dependency the
-// plugin marked external is resolved too when another file declares its
-// target; one whose target is not given becomes an external node.
+// the target's full name against every service given. A resource
+// dependency that each file alone left unresolved is resolved across all
+// of them first, with the plugin's rules (registration.ResolveDependencies);
+// a dependency the plugin marked external is resolved too when another file
+// declares its target; one whose target is not given becomes an external
+// node.
 func build(services []*registration.Service) *Graph {
+	registration.ResolveDependencies(services)
 	g := &Graph{index: make(map[string]int)}
 	for _, s := range services {
 		g.addNode(&Node{Name: s.Name, Package: s.Package, File: s.File})
@@ -72,7 +81,7 @@ func build(services []*registration.Service) *Graph {
 				e.Evidence = mergeSorted(e.Evidence, d.Evidence)
 				continue
 			}
-			e := &Edge{From: s.Name, To: d.Service, Kind: d.Kind, Evidence: slices.Clone(d.Evidence)}
+			e := &Edge{From: s.Name, To: d.Service, Kind: d.Kind, Resolution: d.Resolution, AcrossFiles: d.AcrossFiles, Evidence: slices.Clone(d.Evidence)}
 			edges[k] = e
 			g.Edges = append(g.Edges, e)
 		}

@@ -10,38 +10,49 @@ func Overlaps(a, b *Template) bool {
 		return false
 	}
 	x, y := a.Segments, b.Segments
-	// ok[i][j] reports whether x[i:] and y[j:] match a common sequence of
+	// ok(i, j) reports whether x[i:] and y[j:] match a common sequence of
 	// concrete segments. Every step below moves to a larger i or j, so the
-	// table is filled from the end in O(len(x)*len(y)) time.
-	ok := make([][]bool, len(x)+1)
-	for i := range ok {
-		ok[i] = make([]bool, len(y)+1)
+	// table is filled from the end in O(len(x)*len(y)) time. Row i needs
+	// only itself and row i+1, so two rows are kept; for the short
+	// templates of real APIs they live on the stack, as conflict detection
+	// calls Overlaps often.
+	var buf [2 * 32]bool
+	var cur, next []bool
+	if n := len(y) + 1; n <= len(buf)/2 {
+		cur, next = buf[:n], buf[n:2*n]
+	} else {
+		cur, next = make([]bool, n), make([]bool, n)
 	}
 	for i := len(x); i >= 0; i-- {
 		for j := len(y); j >= 0; j-- {
+			var ok bool
 			switch {
 			case i == len(x) && j == len(y):
-				ok[i][j] = true
-			case i < len(x) && x[i].Kind == DeepWildcard && ok[i+1][j]:
-				ok[i][j] = true // x's "**" matches no more segments
-			case j < len(y) && y[j].Kind == DeepWildcard && ok[i][j+1]:
-				ok[i][j] = true // y's "**" matches no more segments
+				ok = true
+			case i < len(x) && x[i].Kind == DeepWildcard && next[j]:
+				ok = true // x's "**" matches no more segments
+			case j < len(y) && y[j].Kind == DeepWildcard && cur[j+1]:
+				ok = true // y's "**" matches no more segments
 			case i < len(x) && j < len(y) && compatible(x[i], y[j]):
 				// Both match one concrete segment; a "**" stays in
 				// place to match more. When both stay, nothing is
 				// gained, so that step is skipped.
-				ni, nj := i+1, j+1
-				if x[i].Kind == DeepWildcard {
-					ni = i
+				xStays, yStays := x[i].Kind == DeepWildcard, y[j].Kind == DeepWildcard
+				switch {
+				case xStays && yStays:
+				case xStays:
+					ok = cur[j+1]
+				case yStays:
+					ok = next[j]
+				default:
+					ok = next[j+1]
 				}
-				if y[j].Kind == DeepWildcard {
-					nj = j
-				}
-				ok[i][j] = (ni != i || nj != j) && ok[ni][nj]
 			}
+			cur[j] = ok
 		}
+		cur, next = next, cur
 	}
-	return ok[0][0]
+	return next[0]
 }
 
 // compatible reports whether some concrete segment is matched by both s

@@ -111,7 +111,7 @@ func Parse(template string) (*Template, error) {
 	if colon >= 0 {
 		path, verb = template[:colon], template[colon+1:]
 	}
-	p := &parser{template: template, toks: tokenize(path), pos: 1}
+	p := &parser{template: template, toks: tokenize(path), pos: 1, deep: -1}
 	if err := p.parseTemplate(); err != nil {
 		return nil, err
 	}
@@ -123,7 +123,15 @@ func Parse(template string) (*Template, error) {
 			return nil, p.errorf(colon+1+i, "%s", msg)
 		}
 	}
-	return &Template{Segments: p.segs, Variables: p.vars, Verb: verb}, nil
+	t := &Template{Segments: p.segs, Variables: p.vars, Verb: verb}
+	if p.deep >= 0 && p.deep < len(p.segs)-1 {
+		t.Deviations = []Deviation{{
+			Rule:   RuleDeepWildcardNotLast,
+			Offset: p.segOffs[p.deep],
+			Msg:    "'**' is followed by more segments; http.proto allows it only last",
+		}}
+	}
+	return t, nil
 }
 
 // parser is a recursive-descent parser over the tokens of a template's path.
@@ -133,6 +141,7 @@ type parser struct {
 	pos      int // index in toks of the next token
 	segs     []Segment
 	segOffs  []int // byte offset of each of segs
+	deep     int   // index in segs of the "**" segment, -1 if there is none
 	vars     []Variable
 }
 
@@ -223,10 +232,22 @@ func (p *parser) parseSegment(open int) *Error {
 }
 
 // addSegment appends a segment that starts at offset off, checking that
-// "**" is the last one.
+// the template has at most one "**".
+//
+// http.proto allows "**" only as the last segment, but published APIs put
+// it in mid-path (Firestore's
+// "/v1/{parent=projects/*/databases/*/documents/**}/{collection_id}") and
+// grpc-gateway and Google's path-template libraries serve them, so Parse
+// accepts that and records a Deviation. A second "**" stays an error:
+// grpc-gateway's parser takes it but its runtime refuses the pattern
+// ("pushM appears twice"), so a gateway built from it fails at start-up,
+// and which segments each "**" would take is ambiguous.
 func (p *parser) addSegment(s Segment, off int) *Error {
-	if n := len(p.segs); n > 0 && p.segs[n-1].Kind == DeepWildcard {
-		return p.errorf(p.segOffs[n-1], "'**' must be the last segment")
+	if s.Kind == DeepWildcard {
+		if p.deep >= 0 {
+			return p.errorf(off, "only one '**' is allowed per template")
+		}
+		p.deep = len(p.segs)
 	}
 	p.segs = append(p.segs, s)
 	p.segOffs = append(p.segOffs, off)
@@ -261,7 +282,7 @@ func (p *parser) parseVariable() *Error {
 	v := Variable{FieldPath: fieldPath, Start: len(p.segs)}
 	for _, w := range p.vars {
 		if w.FieldPathString() == v.FieldPathString() {
-			return p.errorf(fieldOff, "field path %q is bound more than once", v.FieldPathString())
+			return p.errorf(fieldOff, "field path %q is bound more than once", shorten(v.FieldPathString(), maxQuotedFieldPath))
 		}
 	}
 	switch t := p.next(); t.kind {

@@ -3,6 +3,7 @@ package pathtemplate
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Template is a parsed path template.
@@ -14,7 +15,30 @@ type Template struct {
 	Variables []Variable
 	// Verb is the verb suffix without ':', or "" if there is none.
 	Verb string
+	// Deviations are the template's departures from google/api/http.proto's
+	// grammar that Parse accepts because production gateways do, in order
+	// of offset; nil when the template follows the grammar.
+	Deviations []Deviation
 }
+
+// Deviation is a departure from google/api/http.proto's grammar that
+// production gateways accept.
+type Deviation struct {
+	// Rule is the deviation's stable identifier, such as
+	// RuleDeepWildcardNotLast.
+	Rule string
+	// Offset is the byte offset in the template of the offending segment.
+	Offset int
+	// Msg describes the deviation.
+	Msg string
+}
+
+// RuleDeepWildcardNotLast is the Rule of a Deviation for a "**" segment
+// that is followed by more segments, as in
+// "/v1/{parent=projects/*/databases/*/documents/**}/{collection_id}".
+// http.proto allows "**" only as the last segment; grpc-gateway and Google's
+// path-template libraries accept it anywhere, once per template.
+const RuleDeepWildcardNotLast = "HTTP_DEEP_WILDCARD_NOT_LAST"
 
 // SegmentKind tells what a Segment matches.
 type SegmentKind int
@@ -79,15 +103,73 @@ type Error struct {
 }
 
 // Error returns the error formatted as
-// `path template "<template>": offset <offset>: <msg>`.
+// `path template "<template>": offset <offset>: <msg>`. A template longer
+// than maxQuotedTemplate bytes is quoted only around the offset, with "…"
+// marking the ends that were cut, so that the message stays short whatever
+// the input.
 func (e *Error) Error() string {
-	return fmt.Sprintf("path template %q: offset %d: %s", e.Template, e.Offset, e.Msg)
+	return fmt.Sprintf("path template %q: offset %d: %s", excerpt(e.Template, e.Offset), e.Offset, e.Msg)
+}
+
+const (
+	// maxQuotedTemplate is the length up to which Error quotes a template
+	// whole: real templates are shorter, so their errors show all of it.
+	maxQuotedTemplate = 80
+	// excerptBefore and excerptAfter are how many bytes of a longer
+	// template Error quotes before and from the offset: enough to
+	// recognise the place, a line of text in all.
+	excerptBefore, excerptAfter = 24, 40
+	// maxQuotedFieldPath is the length up to which an error message
+	// quotes a field path whole.
+	maxQuotedFieldPath = 64
+)
+
+// excerpt returns template, or the part of it around offset off when it is
+// longer than maxQuotedTemplate bytes, with "…" where it was cut. Cuts fall
+// on UTF-8 rune boundaries.
+func excerpt(template string, off int) string {
+	if len(template) <= maxQuotedTemplate {
+		return template
+	}
+	off = min(max(off, 0), len(template))
+	// Keep the window's size near either end of the template.
+	start := max(0, min(off-excerptBefore, len(template)-excerptBefore-excerptAfter))
+	end := min(len(template), start+excerptBefore+excerptAfter)
+	// A rune starts at most UTFMax-1 bytes back; invalid UTF-8 may have
+	// no rune start at all, and is cut anywhere.
+	for i := 1; i < utf8.UTFMax && start > 0 && !utf8.RuneStart(template[start]); i++ {
+		start--
+	}
+	for i := 1; i < utf8.UTFMax && end < len(template) && !utf8.RuneStart(template[end]); i++ {
+		end--
+	}
+	s := template[start:end]
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(template) {
+		s += "…"
+	}
+	return s
+}
+
+// shorten returns s, or its first n bytes (cut on a rune boundary) followed
+// by "…" when it is longer.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for i := 1; i < utf8.UTFMax && n > 0 && !utf8.RuneStart(s[n]); i++ {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // String returns the canonical text of the template: a variable whose
 // pattern is "*" is written as "{name}", any other as "{a.b=pattern}".
 // For a template returned by Parse, Parse(t.String()) returns an equal
-// Template.
+// Template, except that the Offsets of its Deviations are where the same
+// segments are in the canonical text.
 func (t *Template) String() string {
 	var b strings.Builder
 	vars := t.Variables

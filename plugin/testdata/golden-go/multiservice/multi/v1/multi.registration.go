@@ -91,7 +91,6 @@ func _Third_Service() *registration.Service {
 			HTTPPath:    "/healthz",
 			Source:      "inferred",
 		},
-		MessageTypes: []string{},
 	}
 }
 
