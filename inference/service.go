@@ -529,6 +529,11 @@ func (ix *Index) resourceDependency(sd protoreflect.ServiceDescriptor, t, eviden
 	case owner != nil:
 		return &registration.Dependency{Service: string(owner.FullName()), Kind: registration.DependencyResource,
 			ResourceType: t, Resolution: rule, Evidence: []string{evidence}}
+	case len(candidates) == 0 && ix.declaredIn(sd.ParentFile(), t):
+		// A type of the service's own package that no service owns is not
+		// a dependency on anything: AcknowledgeRequest's notification in
+		// the notification service's own package.
+		return nil
 	}
 	return &registration.Dependency{Service: t, Kind: registration.DependencyResource, External: true,
 		ResourceType: t, Resolution: registration.ResolutionUnresolved, Candidates: candidates, Evidence: []string{evidence}}
@@ -597,6 +602,17 @@ func mergeDependencies(deps []*registration.Dependency) []*registration.Dependen
 		d.Evidence = slices.Compact(d.Evidence)
 	}
 	return out
+}
+
+// declaredIn reports whether a message of file from's package that from
+// sees declares resource type t.
+func (ix *Index) declaredIn(from protoreflect.FileDescriptor, t string) bool {
+	for _, m := range ix.resources[t] {
+		if m.ParentFile().Package() == from.Package() && ix.visible.sees(from, m.ParentFile()) {
+			return true
+		}
+	}
+	return false
 }
 
 // seesPackage reports whether file from sees a file of package pkg.

@@ -48,7 +48,7 @@ func _LibraryService_Service() *registration.Service {
 		Dependencies: []*registration.Dependency{
 			{Service: "billing.v1.Payments", Kind: "declared", External: true, Evidence: []string{"billing.v1.Payments.Charge"}},
 			{Service: "identity.v1.UserService", Kind: "declared", Evidence: []string{"identity.v1.UserService.GetUser"}},
-			{Service: "identity.v1.UserService", Kind: "resource", Evidence: []string{"library.v1.Book.borrower", "library.v1.BorrowBookRequest.member"}},
+			{Service: "identity.v1.UserService", Kind: "resource", ResourceType: "identity.example.com/User", Resolution: "only_owner", Evidence: []string{"library.v1.Book.borrower", "library.v1.BorrowBookRequest.member"}},
 			{Service: "identity.v1.UserService", Kind: "schema", Evidence: []string{"library.v1.Loan.member"}},
 		},
 		Events: []*registration.Event{
@@ -66,7 +66,6 @@ func _LibraryService_Service() *registration.Service {
 			"google.longrunning.Operation",
 			"google.protobuf.Any",
 			"google.protobuf.FieldMask",
-			"google.protobuf.Timestamp",
 			"google.rpc.Status",
 			"identity.v1.User",
 			"library.v1.Book",

@@ -36,8 +36,8 @@ func _NotificationService_Service() *registration.Service {
 			{Name: "streaming", Source: "inferred", Methods: []string{"StreamNotifications", "Acknowledge"}},
 		},
 		Dependencies: []*registration.Dependency{
-			{Service: "identity.v1.UserService", Kind: "resource", Evidence: []string{"notify.v1.Notification.recipient", "notify.v1.SendNotificationRequest.recipient", "notify.v1.StreamNotificationsRequest.recipient"}},
-			{Service: "library.v1.LibraryService", Kind: "resource", Evidence: []string{"notify.v1.SendNotificationRequest.book"}},
+			{Service: "identity.v1.UserService", Kind: "resource", ResourceType: "identity.example.com/User", Resolution: "only_owner", Evidence: []string{"notify.v1.Notification.recipient", "notify.v1.SendNotificationRequest.recipient", "notify.v1.StreamNotificationsRequest.recipient"}},
+			{Service: "library.v1.LibraryService", Kind: "resource", ResourceType: "library.example.com/Book", Resolution: "only_owner", Evidence: []string{"notify.v1.SendNotificationRequest.book"}},
 			{Service: "library.v1.LibraryService", Kind: "schema", Evidence: []string{"notify.v1.Notification.book"}},
 		},
 		Events: []*registration.Event{
