@@ -25,9 +25,9 @@ type Index struct {
 	visible   *visibility
 	infra     []string
 	methods   map[protoreflect.FullName]MethodFacts
-	owners    map[string][]owner                            // by resource type, sorted by service name
-	resources map[string][]protoreflect.MessageDescriptor   // by resource type, sorted by full name
-	byFile    map[string][]protoreflect.ServiceDescriptor   // in declaration order
+	owners    map[string][]owner                                         // by resource type, sorted by service name
+	resources map[string][]protoreflect.MessageDescriptor                // by resource type, sorted by full name
+	byFile    map[string][]protoreflect.ServiceDescriptor                // in declaration order
 	byPackage map[protoreflect.FullName][]protoreflect.ServiceDescriptor // sorted by full name
 	packages  map[protoreflect.FullName][]protoreflect.FileDescriptor
 }
@@ -91,13 +91,19 @@ func NewIndex(files []protoreflect.FileDescriptor, r Resolver, infra []string) *
 	// The maps' slices were filled in request order: sort them so that
 	// nothing below depends on it.
 	for _, list := range ix.owners {
-		slices.SortFunc(list, func(a, b owner) int { return strings.Compare(string(a.service.FullName()), string(b.service.FullName())) })
+		slices.SortFunc(list, func(a, b owner) int {
+			return strings.Compare(string(a.service.FullName()), string(b.service.FullName()))
+		})
 	}
 	for _, list := range ix.resources {
-		slices.SortFunc(list, func(a, b protoreflect.MessageDescriptor) int { return strings.Compare(string(a.FullName()), string(b.FullName())) })
+		slices.SortFunc(list, func(a, b protoreflect.MessageDescriptor) int {
+			return strings.Compare(string(a.FullName()), string(b.FullName()))
+		})
 	}
 	for _, list := range ix.byPackage {
-		slices.SortFunc(list, func(a, b protoreflect.ServiceDescriptor) int { return strings.Compare(string(a.FullName()), string(b.FullName())) })
+		slices.SortFunc(list, func(a, b protoreflect.ServiceDescriptor) int {
+			return strings.Compare(string(a.FullName()), string(b.FullName()))
+		})
 	}
 	return ix
 }

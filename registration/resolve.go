@@ -29,26 +29,37 @@ type Owner struct {
 //     (ResolutionDefaultHost); among several, the one of the same version
 //     as from, if there is exactly one;
 //  4. the only candidate, when it has no default host (which rule 3 would
-//     have matched) and is not of another version of from's API
-//     (ResolutionOnlyOwner).
+//     have matched) (ResolutionOnlyOwner).
+//
+// Rules 3 and 4 never credit another version of from's own API: a v2
+// service that refers to a resource only v2alpha serves stays unresolved,
+// with the v2alpha owner as a candidate.
 //
 // Within a rule, several matches are narrowed to those with a Get method.
 // When that leaves one, it is returned with the rule; otherwise the result
 // is ResolutionUnresolved with the matches of the deciding rule (or every
 // candidate when no rule matched) as the ambiguous set, sorted. Rule 2 comes
-// before rule 3 so that another version of the same API is never credited
-// when the same version has an owner. Candidates' order does not matter.
+// before rule 3, and rule 3 leaves other versions out, so that another
+// version of the same API is never credited. Candidates' order does not
+// matter.
 func ResolveOwner(from, resourceType string, candidates []Owner) (owner, rule string, ambiguous []string) {
 	host, _, _ := strings.Cut(resourceType, "/")
 	api := APIVersion(from)
 	version := PackageVersion(from)
+	// otherVersion reports an owner of another version of from's own API,
+	// which rules 3 and 4 never credit: a v2 service that refers to a
+	// resource only v2alpha serves does not depend on v2alpha.
+	otherVersion := func(o Owner) bool {
+		base := APIBase(o.Package)
+		return base != "" && base == APIBase(from) && APIVersion(o.Package) != api
+	}
 	rules := []struct {
 		name  string
 		match func(Owner) bool
 	}{
 		{ResolutionSamePackage, func(o Owner) bool { return o.Package == from }},
 		{ResolutionSameAPI, func(o Owner) bool { return api != "" && APIVersion(o.Package) == api }},
-		{ResolutionDefaultHost, func(o Owner) bool { return o.DefaultHost != "" && o.DefaultHost == host }},
+		{ResolutionDefaultHost, func(o Owner) bool { return o.DefaultHost != "" && o.DefaultHost == host && !otherVersion(o) }},
 	}
 	for _, r := range rules {
 		var matched []Owner
@@ -74,7 +85,7 @@ func ResolveOwner(from, resourceType string, candidates []Owner) (owner, rule st
 		return "", ResolutionUnresolved, names(matched)
 	}
 	if len(candidates) == 1 {
-		if o := candidates[0]; o.DefaultHost == "" && (APIBase(from) == "" || APIBase(o.Package) != APIBase(from)) {
+		if o := candidates[0]; o.DefaultHost == "" && !otherVersion(o) {
 			return o.Service, ResolutionOnlyOwner, nil
 		}
 	}
