@@ -1,7 +1,9 @@
 package plugin
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 
@@ -24,15 +26,14 @@ type apiRule struct {
 // google.api.HttpRule is read and any other field is an error that names its
 // line.
 func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(name, err)
+	root, err := decodeOne(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, fmt.Errorf("%s: empty service configuration", name)
 	}
 	p := &configParser{file: name}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errorf(root, "", "want a mapping (a google.api.Service), got %s", kindName(root))
 	}
@@ -61,10 +62,36 @@ func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
 				rules = append(rules, &apiRule{Selector: selector, Rule: r, Pos: p.pos(item)})
 			}
 		default:
-			return nil, p.errorf(key, "http", "unknown field %q", key.Value)
+			return nil, p.errorf(key, "http", "unknown field %s", quoteExcerpt(key.Value))
 		}
 	}
 	return rules, nil
+}
+
+// decodeOne returns the content of the one YAML document in data, or nil
+// when data holds none (it is empty, or only comments). A second document
+// is an error at its start: a file that says more than the plugin reads
+// would be ignored in part.
+func decodeOne(name string, data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err == io.EOF {
+		return nil, nil
+	} else if err != nil {
+		return nil, yamlError(name, err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == io.EOF:
+	case err != nil:
+		return nil, yamlError(name, err)
+	default:
+		return nil, fmt.Errorf("%s:%d:%d: several YAML documents; want one", name, next.Line, next.Column)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
 }
 
 // yamlError puts the line of a YAML syntax error where compilers put it:
@@ -157,7 +184,7 @@ func (p *configParser) rule(n *yaml.Node, where string, top bool) (*annotations.
 		case "response_body":
 			r.ResponseBody = s
 		default:
-			return nil, "", p.errorf(key, where, "unknown field %q", key.Value)
+			return nil, "", p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
 		}
 	}
 	switch {
@@ -188,7 +215,7 @@ func (p *configParser) custom(n *yaml.Node, where string) (*annotations.CustomHt
 		case "path":
 			c.Path = s
 		default:
-			return nil, p.errorf(key, where, "unknown field %q", key.Value)
+			return nil, p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
 		}
 	}
 	return c, nil
@@ -220,7 +247,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.AliasNode:
 		return "an alias"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return quoteExcerpt(n.Value)
 }
 
 // matches reports whether a selector names method, the fully qualified

@@ -144,7 +144,7 @@ func ParseParameter(parameter string) (Config, error) {
 			}
 			enc, err := encoding(key, value)
 			if err != nil {
-				return Config{}, fmt.Errorf("parameter emit=%q: want json, yaml or go", value)
+				return Config{}, fmt.Errorf("parameter emit=%s: want json, yaml or go", quoteExcerpt(value))
 			}
 			if emitFormat != "" && emitFormat != enc {
 				return Config{}, fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", value)
@@ -176,7 +176,7 @@ func ParseParameter(parameter string) (Config, error) {
 			case ConflictsWarn, ConflictsError, ConflictsOff:
 				cfg.Conflicts = m
 			default:
-				return Config{}, fmt.Errorf("parameter conflicts=%q: want warn, error or off", value)
+				return Config{}, fmt.Errorf("parameter conflicts=%s: want warn, error or off", quoteExcerpt(value))
 			}
 		case "conflicts_allow":
 			if value == "" {
@@ -199,23 +199,23 @@ func ParseParameter(parameter string) (Config, error) {
 				continue
 			}
 			if !validPackage(value) {
-				return Config{}, fmt.Errorf("parameter infrastructure=%q: want a proto package such as google.type, or none", value)
+				return Config{}, fmt.Errorf("parameter infrastructure=%s: want a proto package such as google.type, or none", quoteExcerpt(value))
 			}
 			infrastructure = append(infrastructure, value)
 		case "max_errors":
 			n, err := strconv.Atoi(value)
 			if err != nil || n < 0 {
-				return Config{}, fmt.Errorf("parameter max_errors=%q: want a number, 0 for no limit", value)
+				return Config{}, fmt.Errorf("parameter max_errors=%s: want a number, 0 for no limit", quoteExcerpt(value))
 			}
 			cfg.MaxErrors = n
 		case "health_path":
 			if !strings.HasPrefix(value, "/") || strings.ContainsAny(value, "?# ") {
-				return Config{}, fmt.Errorf("parameter health_path=%q: want an absolute URL path such as /healthz", value)
+				return Config{}, fmt.Errorf("parameter health_path=%s: want an absolute URL path such as /healthz", quoteExcerpt(value))
 			}
 			cfg.HealthPath = value
 		case "paths":
 			if value != "import" && value != "source_relative" {
-				return Config{}, fmt.Errorf("parameter paths=%q: want import or source_relative", value)
+				return Config{}, fmt.Errorf("parameter paths=%s: want import or source_relative", quoteExcerpt(value))
 			}
 			cfg.GoParams = append(cfg.GoParams, kv)
 		case "module":
@@ -225,7 +225,7 @@ func ParseParameter(parameter string) (Config, error) {
 				cfg.GoParams = append(cfg.GoParams, kv)
 				continue
 			}
-			return Config{}, fmt.Errorf("unknown parameter %q; known parameters: %s", kv, strings.Join(params, ", "))
+			return Config{}, fmt.Errorf("unknown parameter %s; known parameters: %s", quoteExcerpt(kv), strings.Join(params, ", "))
 		}
 	}
 	switch {
@@ -243,7 +243,7 @@ func ParseParameter(parameter string) (Config, error) {
 	cfg.EmitGo = emitGo
 	cfg.EmitRegistrations = emitFormat != "" || !emitGo
 	if cfg.Aggregate != "" && !cfg.EmitRegistrations {
-		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", cfg.Aggregate)
+		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", excerpt(cfg.Aggregate))
 	}
 	return cfg, nil
 }
@@ -255,7 +255,7 @@ func encoding(key, value string) (registration.Encoding, error) {
 	case "yaml":
 		return registration.YAML, nil
 	}
-	return "", fmt.Errorf("parameter %s=%q: want json or yaml", key, value)
+	return "", fmt.Errorf("parameter %s=%s: want json or yaml", key, quoteExcerpt(value))
 }
 
 func boolean(key, value string) (bool, error) {
@@ -265,7 +265,7 @@ func boolean(key, value string) (bool, error) {
 	case "false":
 		return false, nil
 	}
-	return false, fmt.Errorf("parameter %s=%q: want true or false", key, value)
+	return false, fmt.Errorf("parameter %s=%s: want true or false", key, quoteExcerpt(value))
 }
 
 // validPackage reports whether s is a dotted proto package name.
@@ -288,7 +288,7 @@ func validPackage(s string) bool {
 func checkAggregate(name string) error {
 	clean := path.Clean(name)
 	if name == "" || strings.HasSuffix(name, "/") || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") {
-		return fmt.Errorf("parameter aggregate=%q: want a relative file name such as \"registry\" or \"api/registry\"", name)
+		return fmt.Errorf("parameter aggregate=%s: want a relative file name such as \"registry\" or \"api/registry\"", quoteExcerpt(name))
 	}
 	return nil
 }

@@ -2,10 +2,13 @@ package plugin
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 )
 
@@ -54,14 +57,30 @@ func TestErrors(t *testing.T) {
 		{name: "rules_syntax", dir: valid, params: "capability_rules=testdata/errors/rules_syntax.yaml", want: `testdata/errors/rules_syntax.yaml:2: did not find expected ',' or ']'`},
 		{name: "rules_unknown_field", dir: valid, params: "capability_rules=testdata/errors/rules_unknown_field.yaml", want: `testdata/errors/rules_unknown_field.yaml:3:5: rules[0]: unknown field "method"`},
 		{name: "rules_unknown_kind", dir: valid, params: "capability_rules=testdata/errors/rules_unknown_kind.yaml", want: `testdata/errors/rules_unknown_kind.yaml:4:18: rules[0].kinds[1]: unknown method kind "fetch"; known kinds: get, list, create, update, delete, batch_get, batch_create, batch_update, batch_delete, search, watch, import, export, custom`},
-		{name: "rules_unreadable", dir: valid, params: "capability_rules=testdata/errors/no-such-rules.yaml", want: `capability_rules: open testdata/errors/no-such-rules.yaml: no such file or directory`},
-		{name: "config_unreadable", dir: valid, params: "grpc_api_configuration=testdata/errors/no-such.yaml", want: `grpc_api_configuration: open testdata/errors/no-such.yaml: no such file or directory`},
-		{name: "unknown_parameter", dir: valid, params: "format=json,colour=blue", want: `unknown parameter "colour=blue"; known parameters: aggregate=NAME, capability_rules=FILE.yaml, conflicts=warn|error, emit=json|yaml|go, format=json|yaml, grpc_api_configuration=FILE.yaml, health_path=PATH, module=PREFIX, paths=import|source_relative, rest_fallback=true|false, M<file.proto>=<go/import/path>`},
+		{name: "rules_several_documents", dir: valid, params: "capability_rules=testdata/errors/rules_several_documents.yaml", want: `testdata/errors/rules_several_documents.yaml:4:1: several YAML documents; want one`},
+		{name: "rules_unreadable", dir: valid, params: "capability_rules=testdata/errors/no-such-rules.yaml", want: `parameter capability_rules=testdata/errors/no-such-rules.yaml: no such file or directory`},
+		{name: "rules_directory", dir: valid, params: "capability_rules=testdata/errors", want: `parameter capability_rules=testdata/errors: not a regular file but a directory`},
+		{name: "config_several_documents", dir: valid, params: "grpc_api_configuration=testdata/errors/config_several_documents.yaml", want: `testdata/errors/config_several_documents.yaml:7:1: several YAML documents; want one`},
+		{name: "config_unreadable", dir: valid, params: "grpc_api_configuration=testdata/errors/no-such.yaml", want: `parameter grpc_api_configuration=testdata/errors/no-such.yaml: no such file or directory`},
+		{name: "allow_bad_glob", dir: valid, params: "conflicts_allow=testdata/errors/allow_bad_glob.yaml", want: `testdata/errors/allow_bad_glob.yaml:2:27: allow[0][1]: invalid pattern "errs.v1.Broken.[Bad": syntax error in pattern`},
+		{name: "allow_grpc_path", dir: valid, params: "conflicts_allow=testdata/errors/allow_grpc_path.yaml", want: `testdata/errors/allow_grpc_path.yaml:2:6: allow[0][0]: "/errs.v1.Broken/Fine": want a full method name such as pkg.Service.Method, or a glob over them`},
+		{name: "allow_not_list", dir: valid, params: "conflicts_allow=testdata/errors/allow_not_list.yaml", want: `testdata/errors/allow_not_list.yaml:1:8: allow: want a list of method pairs, got "errs.v1.Broken.Fine"`},
+		{name: "allow_not_pair", dir: valid, params: "conflicts_allow=testdata/errors/allow_not_pair.yaml", want: `testdata/errors/allow_not_pair.yaml:4:5: allow[1]: want a pair of method names, got a list of 3`},
+		{name: "allow_not_string", dir: valid, params: "conflicts_allow=testdata/errors/allow_not_string.yaml", want: `testdata/errors/allow_not_string.yaml:2:27: allow[0][1]: want a string, got a mapping`},
+		{name: "allow_several_documents", dir: valid, params: "conflicts_allow=testdata/errors/allow_several_documents.yaml", want: `testdata/errors/allow_several_documents.yaml:3:1: several YAML documents; want one`},
+		{name: "allow_syntax", dir: valid, params: "conflicts_allow=testdata/errors/allow_syntax.yaml", want: `testdata/errors/allow_syntax.yaml:3: found character that cannot start any token`},
+		{name: "allow_unknown_field", dir: valid, params: "conflicts_allow=testdata/errors/allow_unknown_field.yaml", want: `testdata/errors/allow_unknown_field.yaml:3:1: unknown field "deny"`},
+		{name: "allow_unreadable", dir: valid, params: "conflicts_allow=testdata/errors/no-such-allow.yaml", want: `parameter conflicts_allow=testdata/errors/no-such-allow.yaml: no such file or directory`},
+		{name: "unknown_parameter", dir: valid, params: "format=json,colour=blue", want: `unknown parameter "colour=blue"; known parameters: aggregate=NAME, capability_rules=FILE.yaml, conflicts=warn|error|off, conflicts_allow=FILE.yaml, emit=json|yaml|go, format=json|yaml, grpc_api_configuration=FILE.yaml, health_path=PATH, infrastructure=PKG (repeatable; none for no package), max_errors=N, module=PREFIX, paths=import|source_relative, rest_fallback=true|false, strict=true|false, M<file.proto>=<go/import/path>`},
+		// A value of any size is quoted as an excerpt.
+		{name: "unknown_parameter_long", dir: valid, params: "colour=" + strings.Repeat("blue", 100), want: `unknown parameter "colour=blueblueblueblueblueblueblueblueblueblueb…" (407 bytes); known parameters: aggregate=NAME, capability_rules=FILE.yaml, conflicts=warn|error|off, conflicts_allow=FILE.yaml, emit=json|yaml|go, format=json|yaml, grpc_api_configuration=FILE.yaml, health_path=PATH, infrastructure=PKG (repeatable; none for no package), max_errors=N, module=PREFIX, paths=import|source_relative, rest_fallback=true|false, strict=true|false, M<file.proto>=<go/import/path>`},
+		{name: "go_package_leaves", dir: valid, params: "emit=go,Merrs/v1/errs.proto=../y;y", want: `output file "../y/errs.registration.go" (from errs/v1/errs.proto, parameter Merrs/v1/errs.proto=../y;y) leaves the output directory`},
+		{name: "go_package_absolute", dir: valid, params: "emit=json,go,Merrs/v1/errs.proto=/abs/y;y", want: `output file "/abs/y/errs.registration.go" (from errs/v1/errs.proto, parameter Merrs/v1/errs.proto=/abs/y;y) is absolute; want a path relative to the output directory`},
 		{name: "bad_format", dir: valid, params: "format=xml", want: `parameter format="xml": want json or yaml`},
 		{name: "bad_emit", dir: valid, params: "emit=json,xml", want: `parameter emit="xml": want json, yaml or go`},
 		{name: "emit_format_disagree", dir: valid, params: "emit=yaml,format=json", want: `parameters emit=yaml and format=json disagree`},
 		{name: "bad_bool", dir: valid, params: "rest_fallback=maybe", want: `parameter rest_fallback="maybe": want true or false`},
-		{name: "bad_conflicts", dir: valid, params: "conflicts=ignore", want: `parameter conflicts="ignore": want warn or error`},
+		{name: "bad_conflicts", dir: valid, params: "conflicts=ignore", want: `parameter conflicts="ignore": want warn, error or off`},
 		{name: "bad_paths", dir: valid, params: "paths=relative", want: `parameter paths="relative": want import or source_relative`},
 		{name: "bad_aggregate", dir: valid, params: "aggregate=../up", want: `parameter aggregate="../up": want a relative file name such as "registry" or "api/registry"`},
 		{name: "bad_health_path", dir: valid, params: "health_path=healthz", want: `parameter health_path="healthz": want an absolute URL path such as /healthz`},
@@ -147,4 +166,99 @@ func FuzzGenerate(f *testing.F) {
 			t.Errorf("error %q with %d files", resp.GetError(), len(resp.GetFile()))
 		}
 	})
+}
+
+// TestErrorsOutputNames checks that no output file is written outside the
+// output directory, whatever the request names its files and Go packages.
+// protoc and buf refuse most such names before the plugin sees them; a
+// request built by hand does not.
+func TestErrorsOutputNames(t *testing.T) {
+	const source = "errs/v1/errs.proto"
+	// request is the valid case with the file to generate renamed to name
+	// and given goPackage.
+	request := func(t *testing.T, name, goPackage, params string) *pluginpb.CodeGeneratorRequest {
+		req := caseRequest(t, "testdata/errors/valid")
+		req.Parameter = proto.String(params)
+		for _, f := range req.GetProtoFile() {
+			if f.GetName() != source {
+				continue
+			}
+			f.Name = proto.String(name)
+			if goPackage != "" {
+				if f.Options == nil {
+					f.Options = &descriptorpb.FileOptions{}
+				}
+				f.Options.GoPackage = proto.String(goPackage)
+			}
+		}
+		req.FileToGenerate = []string{name}
+		return req
+	}
+	tests := []struct {
+		name                   string
+		file, goPackage, param string
+		want                   string
+	}{
+		{name: "go_package_leaves", file: source, goPackage: "example.com/../../y;y", param: "emit=go",
+			want: `output file "../y/errs.registration.go" (from errs/v1/errs.proto, go_package "example.com/../../y;y") leaves the output directory`},
+		{name: "go_package_backslash", file: source, goPackage: `example.com\y;y`, param: "emit=go",
+			want: `output file "example.com\\y/errs.registration.go" (from errs/v1/errs.proto, go_package "example.com\\y;y") contains a backslash, a path separator on Windows; want "/" between directories`},
+		{name: "go_module_leaves", file: source, goPackage: "../../y;y", param: "emit=go,module=..",
+			want: `output file "../y/errs.registration.go" (from errs/v1/errs.proto, go_package "../../y;y") leaves the output directory`},
+		{name: "go_source_relative_leaves", file: "../errs.proto", goPackage: "example.com/y;y", param: "emit=go,paths=source_relative",
+			want: `output file "../errs.registration.go" (from ../errs.proto, paths=source_relative) leaves the output directory`},
+		{name: "registration_leaves", file: "../errs.proto", param: "emit=json",
+			want: `output file "../errs.registration.json" (from ../errs.proto) leaves the output directory`},
+		{name: "registration_absolute", file: "/abs/errs.proto", param: "emit=yaml",
+			want: `output file "/abs/errs.registration.yaml" (from /abs/errs.proto) is absolute; want a path relative to the output directory`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertError(t, request(t, tt.file, tt.goPackage, tt.param), tt.want)
+		})
+	}
+}
+
+// TestErrorsConfigFiles checks that files named by parameters are read only
+// when they are regular files: a FIFO would block the plugin for ever and
+// /dev/zero would never end.
+func TestErrorsConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "rules.yaml")
+	if err := makeFIFO(fifo); err != nil {
+		t.Skipf("no FIFO: %v", err)
+	}
+	large := filepath.Join(dir, "large.yaml")
+	if err := os.WriteFile(large, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: no disk is used.
+	if err := os.Truncate(large, maxConfigFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		params string
+		want   string
+	}{
+		{name: "rules_fifo", params: "capability_rules=" + fifo, want: "parameter capability_rules=" + fifo + ": not a regular file but a named pipe"},
+		{name: "config_fifo", params: "grpc_api_configuration=" + fifo, want: "parameter grpc_api_configuration=" + fifo + ": not a regular file but a named pipe"},
+		{name: "allow_fifo", params: "conflicts_allow=" + fifo, want: "parameter conflicts_allow=" + fifo + ": not a regular file but a named pipe"},
+		{name: "rules_dev_zero", params: "capability_rules=/dev/zero", want: "parameter capability_rules=/dev/zero: not a regular file but a character device"},
+		{name: "config_dev_zero", params: "grpc_api_configuration=/dev/zero", want: "parameter grpc_api_configuration=/dev/zero: not a regular file but a character device"},
+		{name: "allow_directory", params: "conflicts_allow=" + dir, want: "parameter conflicts_allow=" + dir + ": not a regular file but a directory"},
+		{name: "rules_too_large", params: "capability_rules=" + large, want: "parameter capability_rules=" + large + ": 16777217 bytes, more than the 16 MiB a configuration file may have"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if strings.Contains(tt.params, "/dev/zero") {
+				if _, err := os.Stat("/dev/zero"); err != nil {
+					t.Skip("no /dev/zero")
+				}
+			}
+			req := caseRequest(t, "testdata/errors/valid")
+			req.Parameter = proto.String(tt.params)
+			assertError(t, req, tt.want)
+		})
+	}
 }

@@ -72,8 +72,14 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, 
 			byFile[reg.Files[0]] = reg
 		}
 	}
+	module := ""
+	for _, kv := range goParams {
+		if v, ok := strings.CutPrefix(kv, "module="); ok {
+			module = v
+		}
+	}
 	type job struct {
-		source, name string
+		source, name string // name is the output name, without module=
 		g            *protogen.GeneratedFile
 		data         *templates.File
 	}
@@ -85,13 +91,17 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, 
 		}
 		if data := goFileData(f, reg); data != nil {
 			name := goFileName(f)
-			jobs = append(jobs, job{source: source, name: name, g: gen.NewGeneratedFile(name, f.GoImportPath), data: data})
-		}
-	}
-	module := ""
-	for _, kv := range goParams {
-		if v, ok := strings.CutPrefix(kv, "module="); ok {
-			module = v
+			out, err := trimModule(name, module)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", source, err)
+			}
+			// go_package, M and paths= decide where the file goes, and
+			// protogen takes them as given: "../x;x" would write outside
+			// the output directory.
+			if err := checkOutputName(out, goOrigin(f, goParams)); err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, job{source: source, name: out, g: gen.NewGeneratedFile(name, f.GoImportPath), data: data})
 		}
 	}
 	// Rendering makes much short-lived garbage (each file is parsed and
@@ -104,7 +114,7 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, 
 	out := make([]outputFile, len(jobs))
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
-		out[i], errs[i] = renderGo(jobs[i].g, jobs[i].data, jobs[i].name, module)
+		out[i], errs[i] = renderGo(jobs[i].g, jobs[i].data, jobs[i].name)
 	})
 	for i, err := range errs {
 		if err != nil {
@@ -114,9 +124,9 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, 
 	return out, nil
 }
 
-// renderGo executes the template into g and returns the formatted file,
-// named as protogen names it: without the module= prefix.
-func renderGo(g *protogen.GeneratedFile, data *templates.File, name, module string) (outputFile, error) {
+// renderGo executes the template into g and returns the formatted file
+// under the output name name.
+func renderGo(g *protogen.GeneratedFile, data *templates.File, name string) (outputFile, error) {
 	if err := templates.Generate(g, data); err != nil {
 		return outputFile{}, fmt.Errorf("generating %s: %v", name, err)
 	}
@@ -124,14 +134,47 @@ func renderGo(g *protogen.GeneratedFile, data *templates.File, name, module stri
 	if err != nil {
 		return outputFile{}, fmt.Errorf("generating %s: %v", name, err)
 	}
-	if module != "" {
-		trimmed, ok := strings.CutPrefix(name, module+"/")
-		if !ok {
-			return outputFile{}, fmt.Errorf("emit=go: generated file %s does not match prefix %q", name, module)
-		}
-		name = trimmed
-	}
 	return outputFile{name: name, content: content}, nil
+}
+
+// trimModule returns the output name of the Go file name as protogen names
+// it: without the module= prefix.
+func trimModule(name, module string) (string, error) {
+	if module == "" {
+		return name, nil
+	}
+	trimmed, ok := strings.CutPrefix(name, module+"/")
+	if !ok {
+		return "", fmt.Errorf("emit=go: generated file %s does not match prefix %q", name, module)
+	}
+	return trimmed, nil
+}
+
+// goOrigin says what put a proto file's Go output where it is, for
+// checkOutputName: the file's own name under paths=source_relative,
+// otherwise its Go import path, from an M parameter (which takes precedence,
+// as in protogen) or the go_package option.
+func goOrigin(f *protogen.File, goParams []string) string {
+	source := f.Desc.Path()
+	sourceRelative, mapping := false, ""
+	for _, kv := range goParams {
+		switch k, v, _ := strings.Cut(kv, "="); k {
+		case "paths":
+			sourceRelative = v == "source_relative"
+		case "M" + source:
+			mapping = kv
+		}
+	}
+	switch {
+	case sourceRelative:
+		return excerpt(source) + ", paths=source_relative"
+	case mapping != "":
+		return excerpt(source) + ", parameter " + excerpt(mapping)
+	}
+	if gp := f.Desc.Options().(*descriptorpb.FileOptions).GetGoPackage(); gp != "" {
+		return fmt.Sprintf("%s, go_package %s", excerpt(source), quoteExcerpt(gp))
+	}
+	return excerpt(source)
 }
 
 // goFileData is what the template needs for one proto file, or nil when

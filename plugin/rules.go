@@ -1,9 +1,11 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -27,15 +29,14 @@ import (
 // A rule needs a capability and at least one of methods and regexp. Every
 // error names the file, line and column.
 func parseCapabilityRules(name string, data []byte) ([]inference.CapabilityRule, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(name, err)
+	root, err := decodeOne(name, data)
+	if err != nil {
+		return nil, err
 	}
-	p := &configParser{file: name}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, fmt.Errorf("%s: empty rule file", name)
 	}
-	root := doc.Content[0]
+	p := &configParser{file: name}
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errorf(root, "", "want a mapping with a rules list, got %s", kindName(root))
 	}
@@ -43,7 +44,7 @@ func parseCapabilityRules(name string, data []byte) ([]inference.CapabilityRule,
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		if key.Value != "rules" {
-			return nil, p.errorf(key, "", "unknown field %q", key.Value)
+			return nil, p.errorf(key, "", "unknown field %s", quoteExcerpt(key.Value))
 		}
 		if val.Kind != yaml.SequenceNode {
 			return nil, p.errorf(val, "rules", "want a list of rules, got %s", kindName(val))
@@ -87,7 +88,7 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 			}
 			re, err := regexp.Compile(s)
 			if err != nil {
-				return r, p.errorf(val, field, "invalid regular expression %q: %v", s, err)
+				return r, p.errorf(val, field, "invalid regular expression %s: %s", quoteExcerpt(s), regexpError(err))
 			}
 			r.Regexp = re
 		case "methods", "kinds":
@@ -99,12 +100,12 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 				item := val.Content[j]
 				if key.Value == "kinds" {
 					if !slices.Contains(methodKinds, s) {
-						return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "unknown method kind %q; known kinds: %s", s, strings.Join(methodKinds, ", "))
+						return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "unknown method kind %s; known kinds: %s", quoteExcerpt(s), strings.Join(methodKinds, ", "))
 					}
 					continue
 				}
 				if _, err := path.Match(s, ""); err != nil {
-					return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "invalid pattern %q: %v", s, err)
+					return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "invalid pattern %s: %v", quoteExcerpt(s), err)
 				}
 			}
 			if key.Value == "kinds" {
@@ -113,7 +114,7 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 				r.Methods = list
 			}
 		default:
-			return r, p.errorf(key, where, "unknown field %q", key.Value)
+			return r, p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
 		}
 	}
 	switch {
@@ -138,4 +139,14 @@ func (p *configParser) strings(n *yaml.Node, where string) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// regexpError is err as regexp says it, with the part of the expression it
+// quotes cut to an excerpt: that part can be the whole expression.
+func regexpError(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("error parsing regexp: %s: `%s`", se.Code, excerpt(se.Expr))
+	}
+	return err.Error()
 }
