@@ -17,8 +17,8 @@ func (c Conflict) Model(routes []Route) *registration.Conflict {
 	return &registration.Conflict{
 		Host:   a.Host,
 		Method: a.Binding.Method,
-		First:  registration.ConflictSide{RPC: string(a.Method.FullName()), Path: a.Binding.Path},
-		Second: registration.ConflictSide{RPC: string(b.Method.FullName()), Path: b.Binding.Path},
+		First:  registration.ConflictSide{RPC: a.RPC(), Path: a.Binding.Path},
+		Second: registration.ConflictSide{RPC: b.RPC(), Path: b.Binding.Path},
 	}
 }
 
@@ -83,9 +83,9 @@ func deepNotLast(t *pathtemplate.Template) bool {
 }
 
 // sameRPC reports whether a and b are bindings of the same RPC. Routes
-// without a method descriptor are taken to be of different RPCs.
+// without a method name are taken to be of different RPCs.
 func sameRPC(a, b Route) bool {
-	return a.Method != nil && b.Method != nil && a.Method.FullName() == b.Method.FullName()
+	return a.RPC() != "" && a.RPC() == b.RPC()
 }
 
 // trieNode indexes routes by their segments. A template ends at its first

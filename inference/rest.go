@@ -20,17 +20,28 @@ type HTTPRule struct {
 }
 
 // Route is a binding with its parsed path template and the method it
-// reaches, the unit of conflict detection.
+// reaches, the unit of conflict detection. Method is the descriptor when the
+// route comes from protos; routes rebuilt from registration files have only
+// MethodName.
 type Route struct {
-	Binding  *registration.Binding
-	Template *pathtemplate.Template
-	Method   protoreflect.MethodDescriptor
+	Binding    *registration.Binding
+	Template   *pathtemplate.Template
+	Method     protoreflect.MethodDescriptor
+	MethodName string
 	// Host is the google.api.default_host of the method's service, "" when
 	// it has none: bindings on different hosts never meet.
 	Host string
 	// Rule is the index, in the rules given to Bindings, of the rule the
 	// route comes from; -1 for the inferred binding.
 	Rule int
+}
+
+// RPC returns the full name of the method the route reaches.
+func (r Route) RPC() string {
+	if r.Method != nil {
+		return string(r.Method.FullName())
+	}
+	return r.MethodName
 }
 
 // BindingError is a problem with one HTTP rule of a method. Rule is the index

@@ -132,7 +132,7 @@ func (a *conflictAllow) unused() []string {
 	var out []string
 	for _, e := range a.entries {
 		if !e.used {
-			out = append(out, fmt.Sprintf("%s: allow[%d]: [%s, %s] matches no conflicting routes", e.pos, e.index, excerpt(e.first), excerpt(e.second)))
+			out = append(out, fmt.Sprintf("%s: warning: allow[%d]: [%s, %s] matches no conflicting routes", e.pos, e.index, excerpt(e.first), excerpt(e.second)))
 		}
 	}
 	return out

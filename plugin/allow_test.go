@@ -45,8 +45,8 @@ allow:
 	}
 	// The block-style pair and the d.v1 pair matched nothing.
 	want := []string{
-		"allow.yaml:6:5: allow[2]: [c.v1.U.List, c.v1.U.Search] matches no conflicting routes",
-		"allow.yaml:8:5: allow[3]: [d.v1.*, d.v1.*] matches no conflicting routes",
+		"allow.yaml:6:5: warning: allow[2]: [c.v1.U.List, c.v1.U.Search] matches no conflicting routes",
+		"allow.yaml:8:5: warning: allow[3]: [d.v1.*, d.v1.*] matches no conflicting routes",
 	}
 	if diff := cmp.Diff(want, a.unused()); diff != "" {
 		t.Errorf("unused (-want +got):\n%s", diff)

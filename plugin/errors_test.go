@@ -36,7 +36,18 @@ func TestErrors(t *testing.T) {
 		{name: "no_pattern", dir: "testdata/errors/no_pattern", want: `errs/v1/errs.proto:11:5: method errs.v1.Broken.Bad: no HTTP method: set one of get, put, post, delete, patch or custom`},
 		{name: "repeated_field", dir: "testdata/errors/repeated_field", want: `errs/v1/errs.proto:11:5: method errs.v1.Broken.Bad: get "/v1/{tags}": path variable "tags": field errs.v1.Req.tags is repeated`},
 		{name: "response_body_missing", dir: "testdata/errors/response_body_missing", want: `errs/v1/errs.proto:11:5: method errs.v1.Broken.Bad: get "/v1/things": response_body "nope": no field "nope" in message errs.v1.Res`},
-		{name: "config_bad_template", dir: valid, params: "grpc_api_configuration=testdata/errors/config_bad_template.yaml", want: `testdata/errors/config_bad_template.yaml:3:7: http rule for method errs.v1.Broken.Fine: get: path template "/v1/{name=**}/x": offset 10: '**' must be the last segment`},
+		{name: "config_bad_template", dir: valid, params: "grpc_api_configuration=testdata/errors/config_bad_template.yaml", want: `testdata/errors/config_bad_template.yaml:3:7: http rule for method errs.v1.Broken.Fine: get: path template "/v1/{name=**/x": offset 4: unterminated variable`},
+		// "**" before more segments is served by production gateways: a
+		// warning in the output, an error with strict=true.
+		{name: "config_deep_wildcard_strict", dir: valid, params: "strict=true,grpc_api_configuration=testdata/errors/config_deep_wildcard.yaml", want: `testdata/errors/config_deep_wildcard.yaml:3:7: method errs.v1.Broken.Fine: get "/v1/{name=**}/x": '**' is followed by more segments; http.proto allows it only last (strict=true; rule HTTP_DEEP_WILDCARD_NOT_LAST)`},
+		// Every problem of every file, sorted by file and position.
+		{name: "many", dir: "testdata/errors/many", want: `a/v1/a.proto:9:5: method a.v1.First.One: get: path template "/v1/{name": offset 4: unterminated variable
+a/v1/a.proto:17:5: method a.v1.First.Two: post "/v1/two": body "nope": no field "nope" in message a.v1.Req
+b/v1/b.proto:11:3: service b.v1.Second: option (registration.v1.service): health_path "healthz": want an absolute URL path such as /healthz
+b/v1/b.proto:14:5: method b.v1.Second.Late: get "/v1/{missing}": path variable "missing": no field "missing" in message b.v1.Req`},
+		{name: "many_capped", dir: "testdata/errors/many", params: "max_errors=2", want: `a/v1/a.proto:9:5: method a.v1.First.One: get: path template "/v1/{name": offset 4: unterminated variable
+a/v1/a.proto:17:5: method a.v1.First.Two: post "/v1/two": body "nope": no field "nope" in message a.v1.Req
+... and 2 more errors (max_errors=2; max_errors=0 lists all)`},
 		{name: "config_missing_field", dir: valid, params: "grpc_api_configuration=testdata/errors/config_missing_field.yaml", want: `testdata/errors/config_missing_field.yaml:3:7: http rule for method errs.v1.Broken.Fine: post "/v1/{nope}": path variable "nope": no field "nope" in message errs.v1.Req`},
 		{name: "config_no_selector", dir: valid, params: "grpc_api_configuration=testdata/errors/config_no_selector.yaml", want: `testdata/errors/config_no_selector.yaml:3:7: http.rules[0]: no selector: name the method the rule applies to`},
 		{name: "config_not_mapping", dir: valid, params: "grpc_api_configuration=testdata/errors/config_not_mapping.yaml", want: `testdata/errors/config_not_mapping.yaml:1:1: want a mapping (a google.api.Service), got a list`},
@@ -84,7 +95,14 @@ func TestErrors(t *testing.T) {
 		{name: "bad_paths", dir: valid, params: "paths=relative", want: `parameter paths="relative": want import or source_relative`},
 		{name: "bad_aggregate", dir: valid, params: "aggregate=../up", want: `parameter aggregate="../up": want a relative file name such as "registry" or "api/registry"`},
 		{name: "bad_health_path", dir: valid, params: "health_path=healthz", want: `parameter health_path="healthz": want an absolute URL path such as /healthz`},
-		{name: "conflicts_error", dir: "testdata/cases/conflicts", params: "conflicts=error", want: `clash/v1/clash.proto:15:5: method clash.v1.Shelves.GetSpecialShelf: route GET /v1/shelves/special conflicts with method clash.v1.Shelves.GetShelf: GET /v1/shelves/{id} (conflicts=error)`},
+		// Every conflict, located at the later route; conflicts between two
+		// bindings of one RPC and between hosts are none.
+		{name: "conflicts_error", dir: "testdata/cases/conflicts", params: "conflicts=error", want: `clash/v1/clash.proto:15:5: method clash.v1.Shelves.GetSpecialShelf: route GET /v1/shelves/special conflicts with method clash.v1.Shelves.GetShelf: GET /v1/shelves/{id} (clash/v1/clash.proto:12:5); conflicts=error
+clash/v1/other.proto:10:5: method clash.v1.Other.Anything: route GET /v1/{rest=**} conflicts with method clash.v1.Shelves.GetShelf: GET /v1/shelves/{id} (clash/v1/clash.proto:12:5); conflicts=error
+clash/v1/other.proto:10:5: method clash.v1.Other.Anything: route GET /v1/{rest=**} conflicts with method clash.v1.Shelves.GetSpecialShelf: GET /v1/shelves/special (clash/v1/clash.proto:15:5); conflicts=error
+clash/v1/other.proto:14:5: method clash.v1.Other.SameAsGetShelf: route GET /v1/shelves/{name} conflicts with method clash.v1.Other.Anything: GET /v1/{rest=**} (clash/v1/other.proto:10:5); conflicts=error
+clash/v1/other.proto:14:5: method clash.v1.Other.SameAsGetShelf: route GET /v1/shelves/{name} conflicts with method clash.v1.Shelves.GetShelf: GET /v1/shelves/{id} (clash/v1/clash.proto:12:5); conflicts=error
+clash/v1/other.proto:14:5: method clash.v1.Other.SameAsGetShelf: route GET /v1/shelves/{name} conflicts with method clash.v1.Shelves.GetSpecialShelf: GET /v1/shelves/special (clash/v1/clash.proto:15:5); conflicts=error`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

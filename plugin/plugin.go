@@ -157,7 +157,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
-			return nil, fmt.Errorf("file_to_generate %q is not among the request's proto_file", excerpt(name))
+			return nil, fmt.Errorf("file_to_generate %s is not among the request's proto_file", quoteExcerpt(name))
 		}
 		toGenerate = append(toGenerate, fd)
 	}
@@ -338,8 +338,8 @@ func (r *run) health(sd protoreflect.ServiceDescriptor, errs *errorList) *regist
 	}
 	if p := inference.ServiceOptions(sd).GetHealthPath(); p != "" {
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# ") {
-			errs.add(servicePos(sd, serviceOptionPath), "service %s: option (registration.v1.service): health_path %q: want an absolute URL path such as /healthz",
-				sd.FullName(), excerpt(p))
+			errs.add(servicePos(sd, serviceOptionPath), "service %s: option (registration.v1.service): health_path %s: want an absolute URL path such as /healthz",
+				sd.FullName(), quoteExcerpt(p))
 			return h
 		}
 		h.HTTPPath, h.Source = p, registration.SourceDeclared
@@ -369,7 +369,7 @@ func (r *run) checkSelectors() errorList {
 		if ar.used.Load() || r.selectorMatchesAny(ar) {
 			continue
 		}
-		errs.add(parsePos(ar.Pos), "http rule selector %q matches no method", excerpt(ar.Selector))
+		errs.add(parsePos(ar.Pos), "http rule selector %s matches no method", quoteExcerpt(ar.Selector))
 	}
 	return errs
 }
@@ -418,6 +418,11 @@ func (r *run) conflicts(warnings io.Writer) ([]inference.Conflict, error) {
 		}
 		fmt.Fprintf(warnings, "%s: warning: %s\n", r.routePos[c.Second], msg)
 	}
+	// An allowlist entry that matches nothing is stale: say so, as a
+	// linter reports an unused suppression.
+	for _, u := range r.allow.unused() {
+		fmt.Fprintf(warnings, "%s\n", u)
+	}
 	return kept, errs.err(r.cfg.MaxErrors)
 }
 
@@ -458,8 +463,10 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 		file := reg.Files[0]
 		reg.Conflicts = byFile[file]
 		name := strings.TrimSuffix(file, ".proto") + ".registration" + r.cfg.Format.Extension()
-		if err := checkOutputName(name, file); err != nil {
-			return nil, err
+		if r.cfg.EmitRegistrations {
+			if err := checkOutputName(name, excerpt(file)); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, outputFile{name: name, reg: reg, format: r.cfg.Format})
 	}

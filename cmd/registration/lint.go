@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ovasabi/protoc-gen-registration/inference"
+	"github.com/ovasabi/protoc-gen-registration/inference/pathtemplate"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -148,10 +150,36 @@ func lintFindings(l *loaded) []finding {
 		}
 		lintResourceNames(s, add)
 	}
-	for _, c := range l.conflicts {
+	for _, c := range duplicateRoutes(l.services) {
 		add(lintDuplicateRoute, c.Second.RPC+" "+c.Method+" "+c.Second.Path,
 			"method %s: route %s %s matches the same requests as %s %s of %s; make the templates distinct",
 			c.Second.RPC, c.Method, c.Second.Path, c.Method, c.First.Path, c.First.RPC)
+	}
+	return out
+}
+
+// duplicateRoutes finds the conflicting bindings among every service read,
+// with the plugin's own detection: the same host, HTTP method and verb,
+// templates with a common match, two different RPCs. The registrations'
+// own conflicts lists are not enough: a per-file registration lists the
+// conflicts within its file only. A path that does not parse (the schema
+// lets any "/..." through) takes no part.
+func duplicateRoutes(services []*registration.Service) []*registration.Conflict {
+	var routes []inference.Route
+	for _, s := range services {
+		for _, m := range s.Methods {
+			for _, b := range m.Bindings {
+				t, err := pathtemplate.Parse(b.Path)
+				if err != nil {
+					continue
+				}
+				routes = append(routes, inference.Route{Binding: b, Template: t, MethodName: m.FullName, Host: s.DefaultHost})
+			}
+		}
+	}
+	var out []*registration.Conflict
+	for _, c := range inference.Conflicts(routes) {
+		out = append(out, c.Model(routes))
 	}
 	return out
 }
