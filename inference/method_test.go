@@ -38,25 +38,28 @@ func TestMethodKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"GetBook":          registration.KindGet,
-		"ListBooks":        registration.KindList,
-		"CreateBook":       registration.KindCreate, // long-running
-		"UpdateBook":       registration.KindUpdate,
-		"DeleteBook":       registration.KindDelete,
-		"BatchGetBooks":    registration.KindBatchGet,
-		"BatchCreateBooks": registration.KindBatchCreate,
-		"BatchDeleteBooks": registration.KindBatchDelete,
-		"SearchBooks":      registration.KindSearch,
-		"WatchBooks":       registration.KindWatch,
-		"ImportBooks":      registration.KindImport,
-		"ExportBooks":      registration.KindExport,
-		"ArchiveBook":      registration.KindCustom,
-		"GetIamPolicy":     registration.KindCustom, // returns Policy, not IamPolicy
-		"ListenForEvents":  registration.KindCustom, // "List" is not a whole word
-		"Getaway":          registration.KindCustom, // nor is "Get"
-		"WatchOnce":        registration.KindCustom, // a watch streams
-		"CreateBookmark":   registration.KindCustom, // returns Book, not Bookmark
-		"Search":           registration.KindCustom, // searches nothing in particular
+		"GetBook":           registration.KindGet,
+		"ListBooks":         registration.KindList,
+		"CreateBook":        registration.KindCreate, // long-running
+		"UpdateBook":        registration.KindUpdate,
+		"DeleteBook":        registration.KindDelete,
+		"DeleteBookEntries": registration.KindCustom, // POST ...:purge
+		"DeleteBookCover":   registration.KindCustom, // deletes no BookCover: name refers to a Book
+		"ListAnythings":     registration.KindList,
+		"BatchGetBooks":     registration.KindBatchGet,
+		"BatchCreateBooks":  registration.KindBatchCreate,
+		"BatchDeleteBooks":  registration.KindBatchDelete,
+		"SearchBooks":       registration.KindSearch,
+		"WatchBooks":        registration.KindWatch,
+		"ImportBooks":       registration.KindImport,
+		"ExportBooks":       registration.KindExport,
+		"ArchiveBook":       registration.KindCustom,
+		"GetIamPolicy":      registration.KindCustom, // returns Policy, not IamPolicy
+		"ListenForEvents":   registration.KindCustom, // "List" is not a whole word
+		"Getaway":           registration.KindCustom, // nor is "Get"
+		"WatchOnce":         registration.KindCustom, // a watch streams
+		"CreateBookmark":    registration.KindCustom, // returns Book, not Bookmark
+		"Search":            registration.KindCustom, // searches nothing in particular
 	}
 	got := make(map[string]string)
 	methods := d.(protoreflect.ServiceDescriptor).Methods()
