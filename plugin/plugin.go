@@ -94,17 +94,17 @@ type run struct {
 	capRules []inference.CapabilityRule
 	allow    *conflictAllow
 	routes   []inference.Route
-	// routePos holds, for each of routes, where its rule was written: the
-	// method's google.api.http option or a rule of the service config.
-	routePos []pos
+	// routeOrigins holds, for each of routes, where its rule was written:
+	// the method's google.api.http option or a rule of the service config.
+	routeOrigins []origin
 }
 
 // fileResult is what reading one proto file gives.
 type fileResult struct {
 	reg      *registration.Registration
 	routes   []inference.Route
-	routePos []pos
-	errs     errorList
+	routeOrigins []origin
+	errs         errorList
 }
 
 // generate builds the files to write. With consume set, it may release the
@@ -180,7 +180,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 		errs = append(errs, res.errs...)
 		regs[i] = res.reg
 		r.routes = append(r.routes, res.routes...)
-		r.routePos = append(r.routePos, res.routePos...)
+		r.routeOrigins = append(r.routeOrigins, res.routeOrigins...)
 	}
 	errs = append(errs, r.checkSelectors()...)
 	if err := errs.err(cfg.MaxErrors); err != nil {
@@ -271,39 +271,40 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 		Deprecated:     md.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
 	}
 	var rules []inference.HTTPRule
-	var origins []pos // where each rule was written, for errors
+	var origins []origin // where each rule was written, for errors
 	configRules := 0  // rules from the service config come first
 	for _, ar := range r.apiRules {
 		if ar.matches(m.FullName) {
 			ar.used.Store(true)
 			rules = append(rules, inference.HTTPRule{Rule: ar.Rule, Source: registration.SourceConfig})
-			origins = append(origins, parsePos(ar.Pos))
+			origins = append(origins, origin{pos: parsePos(ar.Pos)})
 			configRules++
 		}
 	}
-	optionPos := methodPos(md, httpOptionPath)
+	option := origin{method: md}
 	if opts := md.Options(); proto.HasExtension(opts, annotations.E_Http) {
 		rule, _ := proto.GetExtension(opts, annotations.E_Http).(*annotations.HttpRule)
 		rules = append(rules, inference.HTTPRule{Rule: rule, Source: registration.SourceAnnotation})
-		origins = append(origins, optionPos)
+		origins = append(origins, option)
 	}
 	routes, err := inference.Bindings(md, rules, r.cfg.RESTFallback)
 	if err != nil {
 		if be, ok := err.(*inference.BindingError); ok && be.Rule >= 0 && be.Rule < configRules {
-			res.errs.add(origins[be.Rule], "http rule for %v", err)
+			res.errs.add(origins[be.Rule].resolve(), "http rule for %v", err)
 		} else {
-			res.errs.add(optionPos, "%v", err)
+			res.errs.add(option.resolve(), "%v", err)
 		}
 		return nil, false
 	}
 	ok := true
 	for _, rt := range routes {
 		rt.Host = host
-		origin := optionPos
+		from := option
 		if rt.Rule >= 0 {
-			origin = origins[rt.Rule]
+			from = origins[rt.Rule]
 		}
 		for _, d := range rt.Template.Deviations {
+			origin := from.resolve()
 			msg := fmt.Sprintf("%s %q: %s", strings.ToLower(rt.Binding.Method), rt.Binding.Path, d.Msg)
 			if r.cfg.Strict {
 				res.errs.add(origin, "method %s: %s (strict=true; rule %s)", md.FullName(), msg, d.Rule)
@@ -317,9 +318,26 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 		}
 		m.Bindings = append(m.Bindings, rt.Binding)
 		res.routes = append(res.routes, rt)
-		res.routePos = append(res.routePos, origin)
+		res.routeOrigins = append(res.routeOrigins, from)
 	}
 	return m, ok
+}
+
+// origin is where an HTTP rule was written: a position in a service
+// config, or the google.api.http option of a method. The option's position
+// is looked up only when a message needs it: the first lookup in a file
+// indexes all its source locations, which on large requests costs more than
+// the rest of the inference.
+type origin struct {
+	pos    pos
+	method protoreflect.MethodDescriptor
+}
+
+func (o origin) resolve() pos {
+	if o.method != nil {
+		return methodPos(o.method, httpOptionPath)
+	}
+	return o.pos
 }
 
 // sortDiagnostics puts diagnostics in file and position order.
@@ -411,12 +429,12 @@ func (r *run) conflicts(warnings io.Writer) ([]inference.Conflict, error) {
 	for _, c := range kept {
 		a, b := r.routes[c.First], r.routes[c.Second]
 		msg := fmt.Sprintf("method %s: route %s %s conflicts with method %s: %s %s (%s)",
-			b.Method.FullName(), b.Binding.Method, b.Binding.Path, a.Method.FullName(), a.Binding.Method, a.Binding.Path, r.routePos[c.First])
+			b.Method.FullName(), b.Binding.Method, b.Binding.Path, a.Method.FullName(), a.Binding.Method, a.Binding.Path, r.routeOrigins[c.First].resolve())
 		if r.cfg.Conflicts == ConflictsError {
-			errs.add(r.routePos[c.Second], "%s; conflicts=error", msg)
+			errs.add(r.routeOrigins[c.Second].resolve(), "%s; conflicts=error", msg)
 			continue
 		}
-		fmt.Fprintf(warnings, "%s: warning: %s\n", r.routePos[c.Second], msg)
+		fmt.Fprintf(warnings, "%s: warning: %s\n", r.routeOrigins[c.Second].resolve(), msg)
 	}
 	// An allowlist entry that matches nothing is stale: say so, as a
 	// linter reports an unused suppression.
