@@ -42,26 +42,40 @@ type outcome struct {
 	Prog     program
 	Samples  []sample
 	Files    int // files in the last response
-	OutBytes int // total content bytes of those files
+	OutBytes int // total content bytes of those files: the output bytes
+	// Err is the program's first failure on this row (a non-zero exit, a
+	// death, a response that does not parse or carries an error); the
+	// program is not run again on the row, and its figures are absent.
+	Err error
 }
 
-// median returns the median wall time of the samples.
+// ok reports whether the program ran every time without failing.
+func (o *outcome) ok() bool { return o != nil && o.Err == nil && len(o.Samples) > 0 }
+
+// median returns the median wall time of the samples, 0 if there are none.
 func (o *outcome) median() time.Duration {
 	return medianOf(o.Samples, func(s sample) time.Duration { return s.Wall })
 }
 
-// medianCPU returns the median CPU time of the samples.
+// medianCPU returns the median CPU time of the samples, 0 if there are none.
 func (o *outcome) medianCPU() time.Duration {
 	return medianOf(o.Samples, func(s sample) time.Duration { return s.CPU })
 }
 
 // minWall returns the fastest wall time: the run least disturbed by noise.
 func (o *outcome) minWall() time.Duration {
+	if len(o.Samples) == 0 {
+		return 0
+	}
 	return slices.MinFunc(o.Samples, func(a, b sample) int { return cmp.Compare(a.Wall, b.Wall) }).Wall
 }
 
-// medianOf returns the median of one duration field over the samples.
+// medianOf returns the median of one duration field over the samples, 0 if
+// there are none.
 func medianOf(samples []sample, field func(sample) time.Duration) time.Duration {
+	if len(samples) == 0 {
+		return 0
+	}
 	d := make([]time.Duration, len(samples))
 	for i, s := range samples {
 		d[i] = field(s)
@@ -80,12 +94,18 @@ func medianOf(samples []sample, field func(sample) time.Duration) time.Duration 
 // stable figure to compare, and peakRangeKiB shows the spread.
 func (o *outcome) peakKiB() int64 {
 	peaks := o.peaks()
+	if len(peaks) == 0 {
+		return 0
+	}
 	return peaks[len(peaks)/2]
 }
 
 // peakRangeKiB returns the smallest and largest peak RSS over the samples.
 func (o *outcome) peakRangeKiB() (lo, hi int64) {
 	peaks := o.peaks()
+	if len(peaks) == 0 {
+		return 0, 0
+	}
 	return peaks[0], peaks[len(peaks)-1]
 }
 
@@ -124,33 +144,41 @@ func buildBinaries(root, binDir string, pkgs ...string) error {
 // measure runs every program warmup+runs times in interleaved order
 // (A B C A B C ...), so that drift in machine load, CPU frequency or page
 // cache affects all programs alike instead of whichever ran last. Warm-up
-// rounds are checked but not recorded. It stops at the first failure. A
-// program whose RSS passes limitMiB (0: no limit) is killed and fails.
-func measure(runnerPath, workDir string, programs []program, requests map[string]string, warmup, runs int, limitMiB int64) ([]*outcome, error) {
+// rounds are checked but not recorded. A program that fails keeps its first
+// error in its outcome and is not run again, while the others go on, so
+// that one failing program still leaves the floors measured; the caller
+// decides what a failure means. A program whose RSS passes limitMiB (0: no
+// limit) is killed and fails.
+func measure(runnerPath, workDir string, programs []program, requests map[string]string, warmup, runs int, limitMiB int64) []*outcome {
 	outcomes := make([]*outcome, len(programs))
 	for i, p := range programs {
 		outcomes[i] = &outcome{Prog: p}
 	}
 	for round := range warmup + runs {
 		for i, p := range programs {
+			o := outcomes[i]
+			if o.Err != nil {
+				continue
+			}
 			outPath := filepath.Join(workDir, fmt.Sprintf("out-%d.pb", i))
 			errPath := filepath.Join(workDir, fmt.Sprintf("err-%d.txt", i))
 			s, err := runViaRunner(runnerPath, p, requests[p.Param], outPath, errPath, limitMiB)
 			if err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", p.Name, p.Path, err)
+				o.Err = err
+				continue
 			}
 			files, outBytes, err := checkResponse(outPath)
 			if err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", p.Name, p.Path, err)
+				o.Err = err
+				continue
 			}
 			if round >= warmup {
-				o := outcomes[i]
 				o.Samples = append(o.Samples, s)
 				o.Files, o.OutBytes = files, outBytes
 			}
 		}
 	}
-	return outcomes, nil
+	return outcomes
 }
 
 // runViaRunner runs p once under the runner helper with the request file on

@@ -5,17 +5,23 @@ import (
 	"time"
 )
 
-// printTable prints one N's results: one row per program with its median
+// printTable prints one row's results: one line per program with its median
 // wall time (and, as cross-checks against a busy machine, the fastest wall
 // time and the median CPU time), time per service, median peak RSS and its
-// range over the runs, and ratios of time and memory to both
-// floors. For the plugin row these ratios are plugin/bare and
-// plugin/protogen.
-func printTable(r nResult) {
+// range over the runs, ratios of time and memory to both floors (for the
+// plugin line: plugin/bare and plugin/protogen), the files in its response
+// and their output bytes (the sum of the files' content sizes). A program
+// that failed gets a FAILED line and its error under the table. Then come
+// the plugin's ratios to the bare floor, with the goal when goal is set.
+func printTable(r nResult, goal bool) {
 	bare, protogen := find(r, bareName), find(r, protogenName)
 	fmt.Printf("%-14s %10s %10s %10s %10s %9s %13s %9s %9s %9s %9s %7s %11s\n",
 		"program", "median", "min", "cpu", "µs/svc", "RSS MiB", "RSS range", "t/bare", "t/protogn", "m/bare", "m/protogn", "files", "out bytes")
 	for _, o := range r.Outcomes {
+		if o.Err != nil {
+			fmt.Printf("%-14s FAILED after %d timed runs (error below)\n", o.Prog.Name, len(o.Samples))
+			continue
+		}
 		med, peak := o.median(), o.peakKiB()
 		lo, hi := o.peakRangeKiB()
 		fmt.Printf("%-14s %10s %10s %10s %10.1f %9.1f %13s %9s %9s %9s %9s %7d %11d\n",
@@ -27,8 +33,44 @@ func printTable(r nResult) {
 			ratio(float64(peak), float64(protogen.peakKiB())),
 			o.Files, o.OutBytes)
 	}
+	for _, o := range r.Outcomes {
+		if o.Err != nil {
+			fmt.Printf("%s FAILED on %s: %v\n", o.Prog.Name, r.Label, o.Err)
+		}
+	}
+	if r.GraphErr != nil {
+		fmt.Printf("registration-graph FAILED on %s: %v\n", r.Label, r.GraphErr)
+	}
 	warnNearRunnerFloor(r)
+	printBareRatios(r, goal)
 	printGoRatios(r)
+}
+
+// goalRatio is the most the plugin's JSON output may cost over the bare
+// floor, in median wall time and in median peak RSS, on the corpus and on
+// the chained shape at goalN services.
+const goalRatio = 1.3
+
+// printBareRatios prints the plugin's median wall time and median peak RSS
+// over the bare floor's. With goal set it also says whether both are within
+// goalRatio.
+func printBareRatios(r nResult, goal bool) {
+	p, bare := find(r, pluginName), find(r, bareName)
+	if !p.ok() || !bare.ok() {
+		fmt.Printf("plugin / bare-floor on %s: no figures (a program failed)\n", r.Label)
+		return
+	}
+	t := float64(p.median()) / float64(bare.median())
+	m := float64(p.peakKiB()) / float64(bare.peakKiB())
+	fmt.Printf("plugin / bare-floor on %s: wall %.2fx, peak RSS %.2fx", r.Label, t, m)
+	if goal {
+		verdict := "met"
+		if t > goalRatio || m > goalRatio {
+			verdict = "MISSED"
+		}
+		fmt.Printf(" (goal: both <= %.2fx: %s)", goalRatio, verdict)
+	}
+	fmt.Println()
 }
 
 // Rows that make bench adds with -extra (see the Makefile): the plugin with
@@ -51,10 +93,10 @@ func printGoRatios(r nResult) {
 			grpcRow = o
 		}
 	}
-	if goRow == nil {
+	if !goRow.ok() {
 		return
 	}
-	if grpcRow != nil {
+	if grpcRow.ok() {
 		fmt.Printf("emit=json,go / protoc-gen-go-grpc: %s (target: below 1.00x)\n",
 			ratio(float64(goRow.median()), float64(grpcRow.median())))
 	}
@@ -83,7 +125,9 @@ func warnNearRunnerFloor(r nResult) {
 // cost grows linearly with the number of services; well above 1 means
 // something is super-linear. N < 100 is shown but not used: there the time
 // is mostly process start and runtime initialisation, not per-service work.
+// Rows where the plugin or a floor failed are left out.
 func printFlatness(all []nResult) {
+	all = pluginRan(all)
 	fmt.Printf("\nplugin time per service (flat = linear scaling):\n")
 	for _, r := range all {
 		p, b, g := find(r, pluginName), find(r, bareName), find(r, protogenName)
@@ -110,6 +154,64 @@ func printFlatness(all []nResult) {
 	s, l := all[small], all[large]
 	fmt.Printf("  per-service time N=%d / N=%d: %.2f\n", l.N, s.N,
 		perService(find(l, pluginName).median(), l.N)/perService(find(s, pluginName).median(), s.N))
+}
+
+// Output growth goal: at goalN services the plugin writes at most
+// goalBytesGrowth times the bytes it writes at goalSmallN, which allows
+// for a little more per service in larger trees but nothing quadratic.
+const (
+	goalSmallN      = 100
+	goalBytesGrowth = 12.0
+)
+
+// printOutputGrowth prints the plugin's output bytes at every N, their
+// growth from the smallest to the largest N next to the growth in
+// services, and, when both goalSmallN and goalN were run, the line for the
+// linear-output goal. Rows where the plugin failed are left out.
+func printOutputGrowth(all []nResult) {
+	all = pluginRan(all)
+	if len(all) == 0 {
+		return
+	}
+	fmt.Printf("\nplugin output bytes (linear output = bytes per service stay flat):\n")
+	bytesAt := map[int]int{}
+	small, large := all[0], all[0]
+	for _, r := range all {
+		out := find(r, pluginName).OutBytes
+		bytesAt[r.N] = out
+		fmt.Printf("  N=%-6d %12d bytes  %9.1f bytes/svc\n", r.N, out, float64(out)/float64(r.N))
+		if r.N < small.N {
+			small = r
+		}
+		if r.N > large.N {
+			large = r
+		}
+	}
+	if large.N != small.N && (large.N != goalN || small.N != goalSmallN) {
+		fmt.Printf("  output bytes %d/%d = %s for %.0fx the services\n", large.N, small.N,
+			ratio(float64(bytesAt[large.N]), float64(bytesAt[small.N])), float64(large.N)/float64(small.N))
+	}
+	lo, okLo := bytesAt[goalSmallN]
+	hi, okHi := bytesAt[goalN]
+	if okLo && okHi {
+		verdict := "met"
+		if float64(hi) > goalBytesGrowth*float64(lo) {
+			verdict = "MISSED"
+		}
+		fmt.Printf("  output bytes %d/%d = %s for %dx the services (goal <= %.0fx: %s)\n", goalN, goalSmallN,
+			ratio(float64(hi), float64(lo)), goalN/goalSmallN, goalBytesGrowth, verdict)
+	}
+}
+
+// pluginRan returns the rows on which the plugin and both floors ran.
+func pluginRan(all []nResult) []nResult {
+	var out []nResult
+	for _, r := range all {
+		if find(r, pluginName).ok() && find(r, bareName).ok() && find(r, protogenName).ok() {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // find returns the outcome of the named program; the floors and the plugin
