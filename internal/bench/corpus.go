@@ -1,116 +1,37 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/ovasabi/protoc-gen-registration/internal/compile"
 	"google.golang.org/protobuf/types/pluginpb"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/corpus"
 )
 
-// corpusRoots are the top-level directories of a googleapis tree whose
-// .proto files make up the real-world request.
-var corpusRoots = []string{"google/", "grafeas/"}
-
-// corpusRequest returns the CodeGeneratorRequest for every .proto file under
-// google/ and grafeas/ of the googleapis tree at src: a directory, or a
-// .tgz/.tar.gz of one, which is unpacked into work/corpus first. The tree is
-// its own and only import path (it holds google/api, google/rpc, ...); the
-// google/protobuf files come from protocompile's standard imports, as they
-// come from protoc's include directory.
+// corpusRequest returns the CodeGeneratorRequest for every .proto file of
+// the googleapis tree at src: a directory, or a .tgz/.tar.gz of one, which
+// is unpacked into work/corpus first. The tree is its own and only import
+// path (it holds google/api, google/rpc, ...); the google/protobuf files
+// come from protocompile's standard imports, as they come from protoc's
+// include directory. It is the request the plugin's corpus test builds.
 func corpusRequest(ctx context.Context, src, work string) (*pluginpb.CodeGeneratorRequest, error) {
 	dir := src
 	if strings.HasSuffix(src, ".tgz") || strings.HasSuffix(src, ".tar.gz") {
 		dir = filepath.Join(work, "corpus")
-		if err := untar(src, dir); err != nil {
+		if err := corpus.Unpack(src, dir); err != nil {
 			return nil, fmt.Errorf("unpacking %s: %w", src, err)
 		}
 	}
-	all, err := compile.ProtoFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, f := range all {
-		for _, root := range corpusRoots {
-			if strings.HasPrefix(f, root) {
-				files = append(files, f)
-				break
-			}
-		}
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .proto files under %s", src, strings.Join(corpusRoots, " or "))
-	}
-	req, err := compile.Request(ctx, []string{dir}, files, "")
+	req, err := corpus.Request(ctx, dir, "")
 	if err != nil {
 		return nil, fmt.Errorf("compiling %s: %w", src, err)
 	}
 	return req, nil
-}
-
-// untar unpacks the gzipped tar file src into dir, regular files and
-// directories only, refusing any entry that would land outside dir.
-func untar(src, dir string) error {
-	f, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return err
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := path.Clean(h.Name)
-		if !filepath.IsLocal(name) {
-			return fmt.Errorf("entry %q leaves the target directory", h.Name)
-		}
-		target := filepath.Join(dir, filepath.FromSlash(name))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := writeEntry(target, tr); err != nil {
-				return err
-			}
-		}
-	}
-}
-
-// writeEntry writes the current tar entry to target, creating its directory.
-func writeEntry(target string, r io.Reader) error {
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return err
-	}
-	out, err := os.Create(target)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, r); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // requestStats counts the services and the distinct proto packages of the
