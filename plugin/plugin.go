@@ -101,8 +101,8 @@ type run struct {
 
 // fileResult is what reading one proto file gives.
 type fileResult struct {
-	reg      *registration.Registration
-	routes   []inference.Route
+	reg          *registration.Registration
+	routes       []inference.Route
 	routeOrigins []origin
 	errs         errorList
 }
@@ -272,7 +272,7 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 	}
 	var rules []inference.HTTPRule
 	var origins []origin // where each rule was written, for errors
-	configRules := 0  // rules from the service config come first
+	configRules := 0     // rules from the service config come first
 	for _, ar := range r.apiRules {
 		if ar.matches(m.FullName) {
 			ar.used.Store(true)
