@@ -16,19 +16,10 @@ import (
 // warnings, failing the test on an error.
 func generateOK(t *testing.T, req *pluginpb.CodeGeneratorRequest) (map[string]string, string) {
 	t.Helper()
-	var warnings bytes.Buffer
-	resp, err := Generate(req, &warnings)
-	if err != nil {
-		t.Fatalf("internal error: %v", err)
-	}
-	if resp.Error != nil {
-		t.Fatalf("response error: %s", resp.GetError())
-	}
-	files := make(map[string]string)
-	for _, f := range resp.GetFile() {
-		files[f.GetName()] = f.GetContent()
-	}
-	return files, warnings.String()
+	files := outputs(t, req)
+	warnings := files["stderr"]
+	delete(files, "stderr")
+	return files, warnings
 }
 
 // TestConflictsOff: conflicts=off finds no conflicts, lists none and warns
