@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -339,4 +340,55 @@ func TestBadInput(t *testing.T) {
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	golden.Check(t, filepath.Join("testdata/golden", name), got, *update)
+}
+
+// TestResolvesAcrossFiles reads the per-file registrations of a real
+// googleapis slice, where each Cloud Scheduler version refers to Pub/Sub's
+// Topic without importing Pub/Sub: every file leaves the reference
+// unresolved, and the graph resolves it by the default host, says so, and
+// credits neither Scheduler version with the other's Job.
+func TestResolvesAcrossFiles(t *testing.T) {
+	files, err := filepath.Glob("../../plugin/testdata/real/golden/google/*/*/*.registration.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../../plugin/testdata/real/golden/google/*/*/*/*.registration.json")
+	files = append(files, more...)
+	if len(files) < 4 {
+		t.Fatalf("want the real slice's per-file registrations, found %q", files)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), `"across_files"`) {
+			t.Fatalf("%s already resolves across files: the test would prove nothing", f)
+		}
+	}
+	status, stdout, stderr := runGraph(append([]string{"--format", "json"}, files...)...)
+	if status != 0 || stderr != "" {
+		t.Fatalf("status %d, stderr %s", status, stderr)
+	}
+	var g Graph
+	if err := json.Unmarshal([]byte(stdout), &g); err != nil {
+		t.Fatal(err)
+	}
+	var topic []string
+	for _, e := range g.Edges {
+		if e.To == "google.pubsub.v1.Publisher" && e.Kind == "resource" && strings.Contains(e.From, "scheduler") {
+			if e.Resolution != "default_host" || !e.AcrossFiles {
+				t.Errorf("edge %s -> %s: resolution %q, across_files %v; want default_host, true", e.From, e.To, e.Resolution, e.AcrossFiles)
+			}
+			topic = append(topic, e.From)
+		}
+		if strings.Contains(e.From, "scheduler.v1.") && strings.Contains(e.To, "scheduler.v1beta1.") ||
+			strings.Contains(e.From, "scheduler.v1beta1.") && strings.Contains(e.To, "scheduler.v1.") {
+			t.Errorf("edge %s -> %s crosses versions of Cloud Scheduler", e.From, e.To)
+		}
+	}
+	want := []string{"google.cloud.scheduler.v1.CloudScheduler", "google.cloud.scheduler.v1beta1.CloudScheduler"}
+	if diff := cmp.Diff(want, topic); diff != "" {
+		t.Errorf("services resolved to Pub/Sub's Publisher (-want +got):\n%s", diff)
+	}
 }
