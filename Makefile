@@ -112,8 +112,8 @@ bench: build tools
 drift: build tools golden
 	bin/registration check
 	$(BUF) generate --template buf.gen.options.yaml
-	@out=$$(git status --porcelain -- proto plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
-	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- proto plugin/testdata/golden plugin/testdata/golden-go cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
+	@out=$$(git status --porcelain -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
+	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
 
 clean:
 	rm -rf bin

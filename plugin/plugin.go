@@ -186,6 +186,11 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	if err := errs.err(cfg.MaxErrors); err != nil {
 		return nil, err
 	}
+	for _, reg := range regs {
+		for _, d := range reg.Diagnostics {
+			fmt.Fprintf(warnings, "%s: warning: method %s: %s [%s]\n", pos{d.File, d.Line, d.Column}, d.Element, d.Message, d.Rule)
+		}
+	}
 	conflicts, err := r.conflicts(warnings)
 	if err != nil {
 		return nil, err
