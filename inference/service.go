@@ -174,7 +174,7 @@ func (ix *Index) Method(md protoreflect.MethodDescriptor) MethodFacts {
 	if f, ok := ix.methods[md.FullName()]; ok {
 		return f
 	}
-	return DescribeMethod(md, ix.resolver)
+	return DescribeMethod(md, scopedResolver{r: ix.resolver, v: ix.visible, from: md.ParentFile()})
 }
 
 // ServiceFacts are what can be said about a service from its methods and

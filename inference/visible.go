@@ -1,7 +1,7 @@
 package inference
 
 import (
-	"math/bits"
+	"errors"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -70,15 +70,6 @@ func (v *visibility) sees(from, target protoreflect.FileDescriptor) bool {
 	return v.closure[i][j/64]&(1<<(j%64)) != 0
 }
 
-// count returns how many files from sees, itself included.
-func (v *visibility) count(from protoreflect.FileDescriptor) int {
-	n := 0
-	for _, w := range v.closure[v.ids[from.Path()]] {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
 // scopedResolver resolves names as file from sees them: a descriptor of a
 // file it does not import is not found.
 type scopedResolver struct {
@@ -98,8 +89,6 @@ func (s scopedResolver) FindDescriptorByName(name protoreflect.FullName) (protor
 	return d, nil
 }
 
-type notVisibleError struct{}
-
-func (notVisibleError) Error() string { return "not imported by the file" }
-
-var errNotVisible error = notVisibleError{}
+// errNotVisible is what scopedResolver returns for a descriptor that exists
+// in the request but not in the file's view.
+var errNotVisible = errors.New("not imported by the file")

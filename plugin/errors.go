@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,14 +51,5 @@ func (l errorList) err(max int) error {
 		}
 		b.WriteString(e.Error())
 	}
-	return &listError{msg: b.String(), errs: sorted}
+	return errors.New(b.String())
 }
-
-// listError is the error of a run that found problems in the user's
-// protos: its message lists them.
-type listError struct {
-	msg  string
-	errs []*protoError
-}
-
-func (e *listError) Error() string { return e.msg }
