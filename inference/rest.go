@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ovasabi/protoc-gen-registration/inference/pathtemplate"
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -132,7 +133,7 @@ func rule(m protoreflect.MethodDescriptor, r *annotations.HttpRule, source, wher
 	for _, v := range t.Variables {
 		field := v.FieldPathString()
 		if err := checkPathField(in, v.FieldPath); err != nil {
-			return nil, fmt.Errorf("%s %q: path variable %q: %v", where, path, field, err)
+			return nil, fmt.Errorf("%s %s: path variable %s: %v", where, excerpt.Quote(path), excerpt.Quote(field), err)
 		}
 		b.PathParams = append(b.PathParams, &registration.PathParam{Field: field, Pattern: v.Pattern})
 		bound = append(bound, field)
@@ -140,17 +141,17 @@ func rule(m protoreflect.MethodDescriptor, r *annotations.HttpRule, source, wher
 	switch body := r.GetBody(); {
 	case body == "":
 	case verb == "GET" && !custom:
-		return nil, fmt.Errorf("%s %q: a GET binding may not have a body (body: %q)", where, path, body)
+		return nil, fmt.Errorf("%s %s: a GET binding may not have a body (body: %s)", where, excerpt.Quote(path), excerpt.Quote(body))
 	case body == "*":
 	default:
 		if err := checkTopLevelField(in, body, true); err != nil {
-			return nil, fmt.Errorf("%s %q: body %q: %v", where, path, body, err)
+			return nil, fmt.Errorf("%s %s: body %s: %v", where, excerpt.Quote(path), excerpt.Quote(body), err)
 		}
 		bound = append(bound, body)
 	}
 	if rb := r.GetResponseBody(); rb != "" {
 		if err := checkTopLevelField(out, rb, false); err != nil {
-			return nil, fmt.Errorf("%s %q: response_body %q: %v", where, path, rb, err)
+			return nil, fmt.Errorf("%s %s: response_body %s: %v", where, excerpt.Quote(path), excerpt.Quote(rb), err)
 		}
 	}
 	if b.Body != "*" {
@@ -186,7 +187,7 @@ func checkPathField(md protoreflect.MessageDescriptor, path []string) error {
 	for i, name := range path {
 		f := md.Fields().ByName(protoreflect.Name(name))
 		if f == nil {
-			return fmt.Errorf("no field %q in message %s", name, md.FullName())
+			return fmt.Errorf("no field %s in message %s", excerpt.Quote(name), md.FullName())
 		}
 		switch {
 		case f.IsMap():
@@ -234,7 +235,7 @@ func checkTopLevelField(md protoreflect.MessageDescriptor, name string, singular
 	}
 	f := md.Fields().ByName(protoreflect.Name(name))
 	if f == nil {
-		return fmt.Errorf("no field %q in message %s", name, md.FullName())
+		return fmt.Errorf("no field %s in message %s", excerpt.Quote(name), md.FullName())
 	}
 	switch {
 	case singular && f.IsMap():

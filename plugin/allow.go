@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 // conflictAllow is the allowlist of the conflicts_allow parameter: pairs of
@@ -48,7 +50,7 @@ func parseConflictAllow(name string, data []byte) (*conflictAllow, error) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		if key.Value != "allow" {
-			return nil, p.errorf(key, "", "unknown field %s", quoteExcerpt(key.Value))
+			return nil, p.errorf(key, "", "unknown field %s", excerpt.Quote(key.Value))
 		}
 		seen = true
 		if val.Kind != yaml.SequenceNode {
@@ -88,10 +90,10 @@ func (p *configParser) allowEntry(n *yaml.Node, index int) (*allowEntry, error) 
 			return nil, p.errorf(item, field, "empty method name")
 		case strings.Contains(s, "/"):
 			// A gRPC path such as /pkg.Service/Method would never match.
-			return nil, p.errorf(item, field, "%s: want a full method name such as pkg.Service.Method, or a glob over them", quoteExcerpt(s))
+			return nil, p.errorf(item, field, "%s: want a full method name such as pkg.Service.Method, or a glob over them", excerpt.Quote(s))
 		}
 		if _, err := path.Match(s, ""); err != nil {
-			return nil, p.errorf(item, field, "invalid pattern %s: %v", quoteExcerpt(s), err)
+			return nil, p.errorf(item, field, "invalid pattern %s: %v", excerpt.Quote(s), err)
 		}
 		pair[k] = s
 	}
@@ -132,7 +134,7 @@ func (a *conflictAllow) unused() []string {
 	var out []string
 	for _, e := range a.entries {
 		if !e.used {
-			out = append(out, fmt.Sprintf("%s: warning: allow[%d]: [%s, %s] matches no conflicting routes", e.pos, e.index, excerpt(e.first), excerpt(e.second)))
+			out = append(out, fmt.Sprintf("%s: warning: allow[%d]: [%s, %s] matches no conflicting routes", e.pos, e.index, excerpt.Plain(e.first), excerpt.Plain(e.second)))
 		}
 	}
 	return out

@@ -9,6 +9,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"google.golang.org/genproto/googleapis/api/annotations"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 // apiRule is one rule of the http section of a YAML service configuration
@@ -62,7 +64,7 @@ func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
 				rules = append(rules, &apiRule{Selector: selector, Rule: r, Pos: p.pos(item)})
 			}
 		default:
-			return nil, p.errorf(key, "http", "unknown field %s", quoteExcerpt(key.Value))
+			return nil, p.errorf(key, "http", "unknown field %s", excerpt.Quote(key.Value))
 		}
 	}
 	return rules, nil
@@ -184,7 +186,7 @@ func (p *configParser) rule(n *yaml.Node, where string, top bool) (*annotations.
 		case "response_body":
 			r.ResponseBody = s
 		default:
-			return nil, "", p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
+			return nil, "", p.errorf(key, where, "unknown field %s", excerpt.Quote(key.Value))
 		}
 	}
 	switch {
@@ -215,7 +217,7 @@ func (p *configParser) custom(n *yaml.Node, where string) (*annotations.CustomHt
 		case "path":
 			c.Path = s
 		default:
-			return nil, p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
+			return nil, p.errorf(key, where, "unknown field %s", excerpt.Quote(key.Value))
 		}
 	}
 	return c, nil
@@ -247,7 +249,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.AliasNode:
 		return "an alias"
 	}
-	return quoteExcerpt(n.Value)
+	return excerpt.Quote(n.Value)
 }
 
 // matches reports whether a selector names method, the fully qualified

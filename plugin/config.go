@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -144,7 +145,7 @@ func ParseParameter(parameter string) (Config, error) {
 			}
 			enc, err := encoding(key, value)
 			if err != nil {
-				return Config{}, fmt.Errorf("parameter emit=%s: want json, yaml or go", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter emit=%s: want json, yaml or go", excerpt.Quote(value))
 			}
 			if emitFormat != "" && emitFormat != enc {
 				return Config{}, fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", value)
@@ -176,7 +177,7 @@ func ParseParameter(parameter string) (Config, error) {
 			case ConflictsWarn, ConflictsError, ConflictsOff:
 				cfg.Conflicts = m
 			default:
-				return Config{}, fmt.Errorf("parameter conflicts=%s: want warn, error or off", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter conflicts=%s: want warn, error or off", excerpt.Quote(value))
 			}
 		case "conflicts_allow":
 			if value == "" {
@@ -199,23 +200,23 @@ func ParseParameter(parameter string) (Config, error) {
 				continue
 			}
 			if !validPackage(value) {
-				return Config{}, fmt.Errorf("parameter infrastructure=%s: want a proto package such as google.type, or none", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter infrastructure=%s: want a proto package such as google.type, or none", excerpt.Quote(value))
 			}
 			infrastructure = append(infrastructure, value)
 		case "max_errors":
 			n, err := strconv.Atoi(value)
 			if err != nil || n < 0 {
-				return Config{}, fmt.Errorf("parameter max_errors=%s: want a number, 0 for no limit", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter max_errors=%s: want a number, 0 for no limit", excerpt.Quote(value))
 			}
 			cfg.MaxErrors = n
 		case "health_path":
 			if !strings.HasPrefix(value, "/") || strings.ContainsAny(value, "?# ") {
-				return Config{}, fmt.Errorf("parameter health_path=%s: want an absolute URL path such as /healthz", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter health_path=%s: want an absolute URL path such as /healthz", excerpt.Quote(value))
 			}
 			cfg.HealthPath = value
 		case "paths":
 			if value != "import" && value != "source_relative" {
-				return Config{}, fmt.Errorf("parameter paths=%s: want import or source_relative", quoteExcerpt(value))
+				return Config{}, fmt.Errorf("parameter paths=%s: want import or source_relative", excerpt.Quote(value))
 			}
 			cfg.GoParams = append(cfg.GoParams, kv)
 		case "module":
@@ -225,7 +226,7 @@ func ParseParameter(parameter string) (Config, error) {
 				cfg.GoParams = append(cfg.GoParams, kv)
 				continue
 			}
-			return Config{}, fmt.Errorf("unknown parameter %s; known parameters: %s", quoteExcerpt(kv), strings.Join(params, ", "))
+			return Config{}, fmt.Errorf("unknown parameter %s; known parameters: %s", excerpt.Quote(kv), strings.Join(params, ", "))
 		}
 	}
 	switch {
@@ -243,7 +244,7 @@ func ParseParameter(parameter string) (Config, error) {
 	cfg.EmitGo = emitGo
 	cfg.EmitRegistrations = emitFormat != "" || !emitGo
 	if cfg.Aggregate != "" && !cfg.EmitRegistrations {
-		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", excerpt(cfg.Aggregate))
+		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", excerpt.Plain(cfg.Aggregate))
 	}
 	return cfg, nil
 }
@@ -255,7 +256,7 @@ func encoding(key, value string) (registration.Encoding, error) {
 	case "yaml":
 		return registration.YAML, nil
 	}
-	return "", fmt.Errorf("parameter %s=%s: want json or yaml", key, quoteExcerpt(value))
+	return "", fmt.Errorf("parameter %s=%s: want json or yaml", key, excerpt.Quote(value))
 }
 
 func boolean(key, value string) (bool, error) {
@@ -265,7 +266,7 @@ func boolean(key, value string) (bool, error) {
 	case "false":
 		return false, nil
 	}
-	return false, fmt.Errorf("parameter %s=%s: want true or false", key, quoteExcerpt(value))
+	return false, fmt.Errorf("parameter %s=%s: want true or false", key, excerpt.Quote(value))
 }
 
 // validPackage reports whether s is a dotted proto package name.
@@ -288,7 +289,7 @@ func validPackage(s string) bool {
 func checkAggregate(name string) error {
 	clean := path.Clean(name)
 	if name == "" || strings.HasSuffix(name, "/") || clean != name || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") {
-		return fmt.Errorf("parameter aggregate=%s: want a relative file name such as \"registry\" or \"api/registry\"", quoteExcerpt(name))
+		return fmt.Errorf("parameter aggregate=%s: want a relative file name such as \"registry\" or \"api/registry\"", excerpt.Quote(name))
 	}
 	return nil
 }

@@ -7,9 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 // maxConfigFileSize caps the files that parameters name (rule files,
@@ -24,7 +24,7 @@ const maxConfigFileSize = 16 << 20
 // parameter and the path: "parameter capability_rules=PATH: ...".
 func readConfigFile(param, path string) ([]byte, error) {
 	fail := func(msg string) error {
-		return fmt.Errorf("parameter %s=%s: %s", param, excerpt(path), msg)
+		return fmt.Errorf("parameter %s=%s: %s", param, excerpt.Plain(path), msg)
 	}
 	info, err := os.Stat(path)
 	if err != nil {
@@ -136,7 +136,7 @@ func checkOutputName(name, source string) error {
 	case clean == "." || strings.HasSuffix(name, "/"):
 		why = "names a directory, not a file"
 	case clean != name:
-		why = fmt.Sprintf("is not a clean path; want %s", quoteExcerpt(clean))
+		why = fmt.Sprintf("is not a clean path; want %s", excerpt.Quote(clean))
 	default:
 		return nil
 	}
@@ -144,56 +144,11 @@ func checkOutputName(name, source string) error {
 	if source != "" {
 		from = " (from " + source + ")"
 	}
-	return fmt.Errorf("output file %s%s %s", quoteExcerpt(name), from, why)
+	return fmt.Errorf("output file %s%s %s", excerpt.Quote(name), from, why)
 }
 
 // hasDriveLetter reports whether name starts with a Windows drive such as
 // "C:", which makes it absolute there or relative to another directory.
 func hasDriveLetter(name string) bool {
 	return len(name) >= 2 && name[1] == ':' && ('a' <= name[0] && name[0] <= 'z' || 'A' <= name[0] && name[0] <= 'Z')
-}
-
-const (
-	// maxExcerpt is the length up to which error messages quote a
-	// user-given value whole: every real name, path and pattern is
-	// shorter, so their errors show all of it.
-	maxExcerpt = 64
-	// excerptLength is how many bytes of a longer value are quoted: enough
-	// to recognise it, with the message still on one line.
-	excerptLength = 48
-)
-
-// excerpt returns s, or when it is longer than maxExcerpt bytes its first
-// excerptLength bytes (cut at a rune boundary) followed by "…" and its
-// length: "library.v1.LibraryService.GetBookWithAVeryLong… (300 bytes)".
-// Error messages quote user-given values of any size through it.
-func excerpt(s string) string {
-	cut, ok := cutExcerpt(s)
-	if !ok {
-		return s
-	}
-	return cut + "… (" + strconv.Itoa(len(s)) + " bytes)"
-}
-
-// quoteExcerpt is excerpt for values that messages quote: the cut value in
-// Go quotes, its length outside them, "\"library.v1.Li…\" (300 bytes)".
-func quoteExcerpt(s string) string {
-	cut, ok := cutExcerpt(s)
-	if !ok {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(cut+"…") + " (" + strconv.Itoa(len(s)) + " bytes)"
-}
-
-// cutExcerpt returns the first excerptLength bytes of s, cut back to a
-// rune boundary, and true when s is longer than maxExcerpt bytes.
-func cutExcerpt(s string) (string, bool) {
-	if len(s) <= maxExcerpt {
-		return s, false
-	}
-	n := excerptLength
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n], true
 }

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 func TestReadConfigFile(t *testing.T) {
@@ -66,7 +67,7 @@ func TestReadConfigFile(t *testing.T) {
 		{name: "fifo", path: fifo, skip: !haveFIFO, want: "parameter capability_rules=" + fifo + ": not a regular file but a named pipe"},
 		{name: "dev_zero", path: "/dev/zero", skip: !exists("/dev/zero"), want: "parameter capability_rules=/dev/zero: not a regular file but a character device"},
 		// A long path is quoted as an excerpt.
-		{name: "long_path", path: long, want: "parameter capability_rules=" + excerpt(long) + ": no such file or directory"},
+		{name: "long_path", path: long, want: "parameter capability_rules=" + excerpt.Plain(long) + ": no such file or directory"},
 	}
 	for _, tt := range errorCases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,35 +149,6 @@ func TestCheckOutputName(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("checkOutputName(%q, %q):\n got: %v\nwant: %s", tt.name, tt.source, err, tt.want)
 		}
-	}
-}
-
-func TestExcerpt(t *testing.T) {
-	short := strings.Repeat("a", maxExcerpt)
-	tests := []struct{ in, want, quoted string }{
-		{"", "", `""`},
-		{"GetBook", "GetBook", `"GetBook"`},
-		{short, short, `"` + short + `"`},
-		{short + "b", strings.Repeat("a", excerptLength) + "… (65 bytes)", `"` + strings.Repeat("a", excerptLength) + `…" (65 bytes)`},
-		// A cut inside a rune goes back to its start: "é" is 2 bytes, so
-		// byte 48 is the middle of the 25th.
-		{"x" + strings.Repeat("é", 40), "x" + strings.Repeat("é", 23) + "… (81 bytes)", `"x` + strings.Repeat("é", 23) + `…" (81 bytes)`},
-		// Control characters are quoted as Go quotes them.
-		{"a\nb", "a\nb", `"a\nb"`},
-	}
-	for _, tt := range tests {
-		if got := excerpt(tt.in); got != tt.want {
-			t.Errorf("excerpt(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if got := quoteExcerpt(tt.in); got != tt.quoted {
-			t.Errorf("quoteExcerpt(%q) = %s, want %s", tt.in, got, tt.quoted)
-		}
-		if got := excerpt(tt.in); !utf8.ValidString(got) && utf8.ValidString(tt.in) {
-			t.Errorf("excerpt(%q) = %q cuts a rune", tt.in, got)
-		}
-	}
-	if got := excerpt(strings.Repeat("x", 1<<20)); len(got) > maxExcerpt+32 {
-		t.Errorf("excerpt of 1 MiB is %d bytes long", len(got))
 	}
 }
 

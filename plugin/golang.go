@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/templates"
@@ -167,14 +168,14 @@ func goOrigin(f *protogen.File, goParams []string) string {
 	}
 	switch {
 	case sourceRelative:
-		return excerpt(source) + ", paths=source_relative"
+		return excerpt.Plain(source) + ", paths=source_relative"
 	case mapping != "":
-		return excerpt(source) + ", parameter " + excerpt(mapping)
+		return excerpt.Plain(source) + ", parameter " + excerpt.Plain(mapping)
 	}
 	if gp := f.Desc.Options().(*descriptorpb.FileOptions).GetGoPackage(); gp != "" {
-		return fmt.Sprintf("%s, go_package %s", excerpt(source), quoteExcerpt(gp))
+		return fmt.Sprintf("%s, go_package %s", excerpt.Plain(source), excerpt.Quote(gp))
 	}
-	return excerpt(source)
+	return excerpt.Plain(source)
 }
 
 // goFileData is what the template needs for one proto file, or nil when

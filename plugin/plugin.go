@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 
 	"github.com/ovasabi/protoc-gen-registration/inference"
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
@@ -157,7 +158,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 	for _, name := range req.GetFileToGenerate() {
 		fd, err := files.FindFileByPath(name)
 		if err != nil {
-			return nil, fmt.Errorf("file_to_generate %s is not among the request's proto_file", quoteExcerpt(name))
+			return nil, fmt.Errorf("file_to_generate %s is not among the request's proto_file", excerpt.Quote(name))
 		}
 		toGenerate = append(toGenerate, fd)
 	}
@@ -310,7 +311,7 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 		}
 		for _, d := range rt.Template.Deviations {
 			origin := from.resolve()
-			msg := fmt.Sprintf("%s %q: %s", strings.ToLower(rt.Binding.Method), rt.Binding.Path, d.Msg)
+			msg := fmt.Sprintf("%s %s: %s", strings.ToLower(rt.Binding.Method), excerpt.Quote(rt.Binding.Path), d.Msg)
 			if r.cfg.Strict {
 				res.errs.add(origin, "method %s: %s (strict=true; rule %s)", md.FullName(), msg, d.Rule)
 				ok = false
@@ -362,7 +363,7 @@ func (r *run) health(sd protoreflect.ServiceDescriptor, errs *errorList) *regist
 	if p := inference.ServiceOptions(sd).GetHealthPath(); p != "" {
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# ") {
 			errs.add(servicePos(sd, serviceOptionPath), "service %s: option (registration.v1.service): health_path %s: want an absolute URL path such as /healthz",
-				sd.FullName(), quoteExcerpt(p))
+				sd.FullName(), excerpt.Quote(p))
 			return h
 		}
 		h.HTTPPath, h.Source = p, registration.SourceDeclared
@@ -392,7 +393,7 @@ func (r *run) checkSelectors() errorList {
 		if ar.used.Load() || r.selectorMatchesAny(ar) {
 			continue
 		}
-		errs.add(parsePos(ar.Pos), "http rule selector %s matches no method", quoteExcerpt(ar.Selector))
+		errs.add(parsePos(ar.Pos), "http rule selector %s matches no method", excerpt.Quote(ar.Selector))
 	}
 	return errs
 }
@@ -434,7 +435,7 @@ func (r *run) conflicts(warnings io.Writer) ([]inference.Conflict, error) {
 	for _, c := range kept {
 		a, b := r.routes[c.First], r.routes[c.Second]
 		msg := fmt.Sprintf("method %s: route %s %s conflicts with method %s: %s %s (%s)",
-			b.Method.FullName(), b.Binding.Method, b.Binding.Path, a.Method.FullName(), a.Binding.Method, a.Binding.Path, r.routeOrigins[c.First].resolve())
+			b.Method.FullName(), b.Binding.Method, excerpt.Plain(b.Binding.Path), a.Method.FullName(), a.Binding.Method, excerpt.Plain(a.Binding.Path), r.routeOrigins[c.First].resolve())
 		if r.cfg.Conflicts == ConflictsError {
 			errs.add(r.routeOrigins[c.Second].resolve(), "%s; conflicts=error", msg)
 			continue
@@ -487,7 +488,7 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 		reg.Conflicts = byFile[file]
 		name := strings.TrimSuffix(file, ".proto") + ".registration" + r.cfg.Format.Extension()
 		if r.cfg.EmitRegistrations {
-			if err := checkOutputName(name, excerpt(file)); err != nil {
+			if err := checkOutputName(name, excerpt.Plain(file)); err != nil {
 				return nil, err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ovasabi/protoc-gen-registration/inference"
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -44,7 +45,7 @@ func parseCapabilityRules(name string, data []byte) ([]inference.CapabilityRule,
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		if key.Value != "rules" {
-			return nil, p.errorf(key, "", "unknown field %s", quoteExcerpt(key.Value))
+			return nil, p.errorf(key, "", "unknown field %s", excerpt.Quote(key.Value))
 		}
 		if val.Kind != yaml.SequenceNode {
 			return nil, p.errorf(val, "rules", "want a list of rules, got %s", kindName(val))
@@ -88,7 +89,7 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 			}
 			re, err := regexp.Compile(s)
 			if err != nil {
-				return r, p.errorf(val, field, "invalid regular expression %s: %s", quoteExcerpt(s), regexpError(err))
+				return r, p.errorf(val, field, "invalid regular expression %s: %s", excerpt.Quote(s), regexpError(err))
 			}
 			r.Regexp = re
 		case "methods", "kinds":
@@ -100,12 +101,12 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 				item := val.Content[j]
 				if key.Value == "kinds" {
 					if !slices.Contains(methodKinds, s) {
-						return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "unknown method kind %s; known kinds: %s", quoteExcerpt(s), strings.Join(methodKinds, ", "))
+						return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "unknown method kind %s; known kinds: %s", excerpt.Quote(s), strings.Join(methodKinds, ", "))
 					}
 					continue
 				}
 				if _, err := path.Match(s, ""); err != nil {
-					return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "invalid pattern %s: %v", quoteExcerpt(s), err)
+					return r, p.errorf(item, fmt.Sprintf("%s[%d]", field, j), "invalid pattern %s: %v", excerpt.Quote(s), err)
 				}
 			}
 			if key.Value == "kinds" {
@@ -114,7 +115,7 @@ func (p *configParser) capabilityRule(n *yaml.Node, where string) (inference.Cap
 				r.Methods = list
 			}
 		default:
-			return r, p.errorf(key, where, "unknown field %s", quoteExcerpt(key.Value))
+			return r, p.errorf(key, where, "unknown field %s", excerpt.Quote(key.Value))
 		}
 	}
 	switch {
@@ -146,7 +147,7 @@ func (p *configParser) strings(n *yaml.Node, where string) ([]string, error) {
 func regexpError(err error) string {
 	var se *syntax.Error
 	if errors.As(err, &se) {
-		return fmt.Sprintf("error parsing regexp: %s: `%s`", se.Code, excerpt(se.Expr))
+		return fmt.Sprintf("error parsing regexp: %s: `%s`", se.Code, excerpt.Plain(se.Expr))
 	}
 	return err.Error()
 }

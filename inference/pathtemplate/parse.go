@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 // tokenKind is the kind of a token.
@@ -282,7 +284,7 @@ func (p *parser) parseVariable() *Error {
 	v := Variable{FieldPath: fieldPath, Start: len(p.segs)}
 	for _, w := range p.vars {
 		if w.FieldPathString() == v.FieldPathString() {
-			return p.errorf(fieldOff, "field path %q is bound more than once", shorten(v.FieldPathString(), maxQuotedFieldPath))
+			return p.errorf(fieldOff, "field path %q is bound more than once", excerpt.Cut(v.FieldPathString(), maxQuotedFieldPath))
 		}
 	}
 	switch t := p.next(); t.kind {

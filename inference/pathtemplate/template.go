@@ -3,7 +3,8 @@ package pathtemplate
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 )
 
 // Template is a parsed path template.
@@ -108,7 +109,7 @@ type Error struct {
 // marking the ends that were cut, so that the message stays short whatever
 // the input.
 func (e *Error) Error() string {
-	return fmt.Sprintf("path template %q: offset %d: %s", excerpt(e.Template, e.Offset), e.Offset, e.Msg)
+	return fmt.Sprintf("path template %q: offset %d: %s", around(e.Template, e.Offset), e.Offset, e.Msg)
 }
 
 const (
@@ -124,10 +125,10 @@ const (
 	maxQuotedFieldPath = 64
 )
 
-// excerpt returns template, or the part of it around offset off when it is
+// around returns template, or the part of it around offset off when it is
 // longer than maxQuotedTemplate bytes, with "…" where it was cut. Cuts fall
 // on UTF-8 rune boundaries.
-func excerpt(template string, off int) string {
+func around(template string, off int) string {
 	if len(template) <= maxQuotedTemplate {
 		return template
 	}
@@ -135,14 +136,8 @@ func excerpt(template string, off int) string {
 	// Keep the window's size near either end of the template.
 	start := max(0, min(off-excerptBefore, len(template)-excerptBefore-excerptAfter))
 	end := min(len(template), start+excerptBefore+excerptAfter)
-	// A rune starts at most UTFMax-1 bytes back; invalid UTF-8 may have
-	// no rune start at all, and is cut anywhere.
-	for i := 1; i < utf8.UTFMax && start > 0 && !utf8.RuneStart(template[start]); i++ {
-		start--
-	}
-	for i := 1; i < utf8.UTFMax && end < len(template) && !utf8.RuneStart(template[end]); i++ {
-		end--
-	}
+	start = len(excerpt.RuneStart(template, start))
+	end = len(excerpt.RuneStart(template, end))
 	s := template[start:end]
 	if start > 0 {
 		s = "…" + s
@@ -151,18 +146,6 @@ func excerpt(template string, off int) string {
 		s += "…"
 	}
 	return s
-}
-
-// shorten returns s, or its first n bytes (cut on a rune boundary) followed
-// by "…" when it is longer.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for i := 1; i < utf8.UTFMax && n > 0 && !utf8.RuneStart(s[n]); i++ {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // String returns the canonical text of the template: a variable whose
