@@ -310,7 +310,14 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 			from = origins[rt.Rule]
 		}
 		for _, d := range rt.Template.Deviations {
+			// A diagnostic of an annotation is located at its method:
+			// protoc starts an option's span at "option" and buf at the
+			// option's name, while both start a method's at "rpc", and the
+			// output must not depend on the compiler.
 			origin := from.resolve()
+			if from.method != nil {
+				origin = methodPos(md, nil)
+			}
 			msg := fmt.Sprintf("%s %s: %s", strings.ToLower(rt.Binding.Method), excerpt.Quote(rt.Binding.Path), d.Msg)
 			if r.cfg.Strict {
 				res.errs.add(origin, "method %s: %s (strict=true; rule %s)", md.FullName(), msg, d.Rule)

@@ -228,3 +228,63 @@ func TestFlags(t *testing.T) {
 		t.Errorf("a broken request: %v, stdout %q, stderr %q; want exit status 1 and a parse error", err, out, stderr.String())
 	}
 }
+
+// TestRealSliceAcrossTools runs the vendored googleapis slice through the
+// real tools in the ways users batch it: protoc on one file at a time, buf
+// with its default strategy (one request per directory) and with strategy:
+// all. Every way must write exactly the per-file goldens that the in-process
+// tests compare with: a file's registration depends on it and its imports
+// only.
+func TestRealSliceAcrossTools(t *testing.T) {
+	const slice = "plugin/testdata/real"
+	want := readTree(t, filepath.Join(repo, slice, "golden"))
+	delete(want, "stderr") // the warnings, not a file
+	if len(want) < 4 {
+		t.Fatalf("want the real slice's goldens, found %d files", len(want))
+	}
+	bin := buildPlugin(t)
+	plugin := filepath.Join(bin, "protoc-gen-registration")
+
+	t.Run("protoc, one file at a time", func(t *testing.T) {
+		protoc := tool(t, "protoc")
+		out := t.TempDir()
+		for name := range want {
+			proto := strings.TrimSuffix(name, ".registration.json") + ".proto"
+			cmd := exec.Command(protoc, "--plugin=protoc-gen-registration="+plugin, "-I", slice, "--registration_out="+out, filepath.Join(slice, proto))
+			cmd.Dir = repo
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("protoc %s: %v\n%s", proto, err, b)
+			}
+		}
+		if diff := cmp.Diff(want, readTree(t, out)); diff != "" {
+			t.Errorf("protoc output differs from the goldens (-golden +protoc):\n%s", diff)
+		}
+	})
+	for _, strategy := range []string{"directory", "all"} {
+		t.Run("buf, strategy "+strategy, func(t *testing.T) {
+			buf := tool(t, "buf")
+			work := t.TempDir()
+			abs, err := filepath.Abs(filepath.Join(repo, slice, "google"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(work, "api"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(abs, filepath.Join(work, "api", "google")); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(work, "buf.yaml"), "version: v2\nmodules:\n  - path: api\n")
+			template := `{"version":"v2","inputs":[{"directory":"api"}],"plugins":[{"local":"protoc-gen-registration","out":"out","strategy":"` + strategy + `"}]}`
+			cmd := exec.Command(buf, "generate", "--template", template)
+			cmd.Dir = work
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("buf generate: %v\n%s", err, b)
+			}
+			if diff := cmp.Diff(want, readTree(t, filepath.Join(work, "out"))); diff != "" {
+				t.Errorf("buf output differs from the goldens (-golden +buf):\n%s", diff)
+			}
+		})
+	}
+}
