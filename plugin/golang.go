@@ -243,9 +243,6 @@ func goView(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files) (*pl
 			if imp.IsPublic {
 				lite.PublicDependency = append(lite.PublicDependency, int32(i))
 			}
-			if imp.IsWeak {
-				lite.WeakDependency = append(lite.WeakDependency, int32(i))
-			}
 		}
 		// As protodesc.ToFileDescriptorProto does.
 		if oi, ok := fd.(interface {

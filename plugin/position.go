@@ -80,11 +80,6 @@ func methodPos(md protoreflect.MethodDescriptor, sub []int32) pos {
 	return sourcePos(md.ParentFile(), []int32{fileServiceField, int32(sd.Index()), serviceMethodField, int32(md.Index())}, sub)
 }
 
-// position is methodPos as "file:line:column".
-func position(md protoreflect.MethodDescriptor, sub []int32) string {
-	return methodPos(md, sub).String()
-}
-
 // sourcePos returns the position of the element at base+sub, or of base
 // when the source info does not record sub, or just the file.
 func sourcePos(fd protoreflect.FileDescriptor, base, sub []int32) pos {

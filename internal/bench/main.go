@@ -273,7 +273,7 @@ func run(ctx context.Context, cfg config) error {
 	for _, n := range cfg.ns {
 		res, err := benchSynthetic(ctx, cfg, programs, runner, filepath.Join(work, fmt.Sprintf("n%d", n)), n)
 		if err != nil {
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("synthetic tree of %d services: %w", n, err)
 		}
 		printTable(res, cfg.param == "" && cfg.shape == shapeChained && n == goalN)
 		all = append(all, res)
