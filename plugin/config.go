@@ -3,7 +3,6 @@ package plugin
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -86,36 +85,193 @@ var DefaultInfrastructure = []string{
 // max_errors says otherwise.
 const DefaultMaxErrors = 20
 
-// params lists the plugin's own parameters for error messages and --help.
-var params = []string{
-	"aggregate=NAME",
-	"capability_rules=FILE.yaml",
-	"conflicts=warn|error|off",
-	"conflicts_allow=FILE.yaml",
-	"emit=json|yaml|go",
-	"format=json|yaml",
-	"grpc_api_configuration=FILE.yaml",
-	"health_path=PATH",
-	"infrastructure=PKG (repeatable; none for no package)",
-	"max_errors=N",
-	"module=PREFIX",
-	"paths=import|source_relative",
-	"rest_fallback=true|false",
-	"strict=true|false",
-	"M<file.proto>=<go/import/path>",
+// parsing is the state of ParseParameter: the Config being built and what
+// is settled only once every parameter has been read.
+type parsing struct {
+	cfg            Config
+	emitFormat     registration.Encoding // from emit=json|yaml
+	formatParam    registration.Encoding // from format=
+	emitGo         bool
+	infrastructure []string // nil until an infrastructure= is read
 }
 
-// Params returns the accepted parameters, for --help.
-func Params() []string { return slices.Clone(params) }
+// parameter is one plugin parameter, bound to the Config in this one
+// place: its name, the form of its value, its default and meaning (which
+// --help prints), and how it sets the Config. kv is the whole "key=value".
+type parameter struct {
+	name, value, def, doc string
+	set                   func(p *parsing, kv, value string) error
+}
+
+// parameters are the accepted parameters in the order --help and error
+// messages list them. "M" stands for every parameter that starts with M.
+var parameters = []parameter{
+	{"aggregate", "NAME", "off", "write one registration file with every service of the request instead of one per proto file (under buf: strategy: all)",
+		func(p *parsing, _, v string) error {
+			if err := checkAggregate(v); err != nil {
+				return err
+			}
+			p.cfg.Aggregate = v
+			return nil
+		}},
+	{"capability_rules", "FILE.yaml", "none", "a rule file mapping method names to capabilities",
+		func(p *parsing, _, v string) error {
+			if v == "" {
+				return fmt.Errorf("parameter capability_rules: want the path of a YAML rule file")
+			}
+			p.cfg.CapabilityRules = v
+			return nil
+		}},
+	{"conflicts", "warn|error|off", "warn", "what to do about routes that collide: warn on stderr, fail, or not look",
+		func(p *parsing, _, v string) error {
+			switch m := ConflictMode(v); m {
+			case ConflictsWarn, ConflictsError, ConflictsOff:
+				p.cfg.Conflicts = m
+				return nil
+			}
+			return fmt.Errorf("parameter conflicts=%s: want warn, error or off", excerpt.Quote(v))
+		}},
+	{"conflicts_allow", "FILE.yaml", "none", "pairs of methods whose routes may collide",
+		func(p *parsing, _, v string) error {
+			if v == "" {
+				return fmt.Errorf("parameter conflicts_allow: want the path of a YAML file of allowed conflicts")
+			}
+			p.cfg.ConflictAllow = v
+			return nil
+		}},
+	{"emit", "json|yaml|go", "json", "what to write, as a list (emit=json,go): registration files in JSON or YAML, and Go code",
+		func(p *parsing, _, v string) error {
+			if v == "go" {
+				p.emitGo = true
+				return nil
+			}
+			enc, err := encoding("emit", v)
+			if err != nil {
+				return fmt.Errorf("parameter emit=%s: want json, yaml or go", excerpt.Quote(v))
+			}
+			if p.emitFormat != "" && p.emitFormat != enc {
+				return fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", v)
+			}
+			p.emitFormat = enc
+			return nil
+		}},
+	{"format", "json|yaml", "json", "the encoding of registration files (the same as emit=json or emit=yaml)",
+		func(p *parsing, _, v string) error {
+			enc, err := encoding("format", v)
+			p.formatParam = enc
+			return err
+		}},
+	{"grpc_api_configuration", "FILE.yaml", "none", "a YAML service configuration whose http.rules add bindings, as in grpc-gateway",
+		func(p *parsing, _, v string) error {
+			if v == "" {
+				return fmt.Errorf("parameter grpc_api_configuration: want the path of a YAML service configuration")
+			}
+			p.cfg.APIConfig = v
+			return nil
+		}},
+	{"health_path", "PATH", DefaultHealthPath, "the HTTP health path recorded for every service",
+		func(p *parsing, _, v string) error {
+			if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "?# ") {
+				return fmt.Errorf("parameter health_path=%s: want an absolute URL path such as /healthz", excerpt.Quote(v))
+			}
+			p.cfg.HealthPath = v
+			return nil
+		}},
+	{"infrastructure", "PKG", strings.Join(DefaultInfrastructure, " "), "a package (and those below it) whose messages are shared infrastructure, not schema dependencies; repeat it for several; it replaces the default list, and none empties it",
+		func(p *parsing, _, v string) error {
+			// Each value adds a package; "none" stands for an empty list,
+			// so that every package can count as a dependency.
+			if p.infrastructure == nil {
+				p.infrastructure = []string{}
+			}
+			if v == "none" {
+				return nil
+			}
+			if !validPackage(v) {
+				return fmt.Errorf("parameter infrastructure=%s: want a proto package such as google.type, or none", excerpt.Quote(v))
+			}
+			p.infrastructure = append(p.infrastructure, v)
+			return nil
+		}},
+	{"max_errors", "N", strconv.Itoa(DefaultMaxErrors), "how many errors a failed run lists; 0 lists all",
+		func(p *parsing, _, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("parameter max_errors=%s: want a number, 0 for no limit", excerpt.Quote(v))
+			}
+			p.cfg.MaxErrors = n
+			return nil
+		}},
+	{"module", "PREFIX", "none", "protogen's: strip PREFIX from Go output paths",
+		func(p *parsing, kv, _ string) error {
+			p.cfg.GoParams = append(p.cfg.GoParams, kv)
+			return nil
+		}},
+	{"paths", "import|source_relative", "import", "protogen's: where Go output goes",
+		func(p *parsing, kv, v string) error {
+			if v != "import" && v != "source_relative" {
+				return fmt.Errorf("parameter paths=%s: want import or source_relative", excerpt.Quote(v))
+			}
+			p.cfg.GoParams = append(p.cfg.GoParams, kv)
+			return nil
+		}},
+	{"rest_fallback", "true|false", "true", "give methods without an HTTP rule the inferred binding POST /package.Service/Method",
+		func(p *parsing, _, v string) error {
+			b, err := boolean("rest_fallback", v)
+			p.cfg.RESTFallback = b
+			return err
+		}},
+	{"strict", "true|false", "false", "make warnings about gateway-accepted deviations from google/api/http.proto's grammar errors",
+		func(p *parsing, _, v string) error {
+			b, err := boolean("strict", v)
+			p.cfg.Strict = b
+			return err
+		}},
+	{"M<file.proto>", "<go/import/path>", "the file's go_package", "protogen's: the Go import path of a proto file",
+		func(p *parsing, kv, _ string) error {
+			p.cfg.GoParams = append(p.cfg.GoParams, kv)
+			return nil
+		}},
+}
+
+// lookupParameter finds the parameter that key names.
+func lookupParameter(key string) *parameter {
+	if strings.HasPrefix(key, "M") && len(key) > 1 {
+		return &parameters[len(parameters)-1]
+	}
+	for i := range parameters[:len(parameters)-1] {
+		if parameters[i].name == key {
+			return &parameters[i]
+		}
+	}
+	return nil
+}
+
+// knownParameters lists the parameters as error messages name them.
+func knownParameters() string {
+	names := make([]string, len(parameters))
+	for i, p := range parameters {
+		names[i] = p.name + "=" + p.value
+	}
+	return strings.Join(names, ", ")
+}
+
+// Params returns the accepted parameters for --help, each as the
+// parameter and its value on one line and its meaning and default on the
+// next.
+func Params() []string {
+	lines := make([]string, len(parameters))
+	for i, p := range parameters {
+		lines[i] = fmt.Sprintf("%s=%s\n      %s. Default: %s.", p.name, p.value, p.doc, p.def)
+	}
+	return lines
+}
 
 // ParseParameter parses the CodeGeneratorRequest parameter: comma-separated
 // key=value pairs. Every unknown key and bad value is an error that names it.
 func ParseParameter(parameter string) (Config, error) {
-	cfg := Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath,
-		Conflicts: ConflictsWarn, MaxErrors: DefaultMaxErrors}
-	infrastructure := []string(nil)
-	var emitFormat, formatParam registration.Encoding
-	emitGo := false
+	p := &parsing{cfg: Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath,
+		Conflicts: ConflictsWarn, MaxErrors: DefaultMaxErrors}}
 	lastKey := ""
 	for _, kv := range strings.Split(parameter, ",") {
 		if kv == "" {
@@ -129,120 +285,29 @@ func ParseParameter(parameter string) (Config, error) {
 			key, value = "emit", kv
 		}
 		lastKey = key
-		switch key {
-		case "format":
-			enc, err := encoding(key, value)
-			if err != nil {
-				return Config{}, err
-			}
-			formatParam = enc
-		case "emit":
-			// emit lists what to write: registration files, with json or
-			// yaml picking their encoding, and Go code.
-			if value == "go" {
-				emitGo = true
-				continue
-			}
-			enc, err := encoding(key, value)
-			if err != nil {
-				return Config{}, fmt.Errorf("parameter emit=%s: want json, yaml or go", excerpt.Quote(value))
-			}
-			if emitFormat != "" && emitFormat != enc {
-				return Config{}, fmt.Errorf("parameter emit=%s: json and yaml cannot both be emitted", value)
-			}
-			emitFormat = enc
-		case "aggregate":
-			if err := checkAggregate(value); err != nil {
-				return Config{}, err
-			}
-			cfg.Aggregate = value
-		case "grpc_api_configuration":
-			if value == "" {
-				return Config{}, fmt.Errorf("parameter grpc_api_configuration: want the path of a YAML service configuration")
-			}
-			cfg.APIConfig = value
-		case "capability_rules":
-			if value == "" {
-				return Config{}, fmt.Errorf("parameter capability_rules: want the path of a YAML rule file")
-			}
-			cfg.CapabilityRules = value
-		case "rest_fallback":
-			b, err := boolean(key, value)
-			if err != nil {
-				return Config{}, err
-			}
-			cfg.RESTFallback = b
-		case "conflicts":
-			switch m := ConflictMode(value); m {
-			case ConflictsWarn, ConflictsError, ConflictsOff:
-				cfg.Conflicts = m
-			default:
-				return Config{}, fmt.Errorf("parameter conflicts=%s: want warn, error or off", excerpt.Quote(value))
-			}
-		case "conflicts_allow":
-			if value == "" {
-				return Config{}, fmt.Errorf("parameter conflicts_allow: want the path of a YAML file of allowed conflicts")
-			}
-			cfg.ConflictAllow = value
-		case "strict":
-			b, err := boolean(key, value)
-			if err != nil {
-				return Config{}, err
-			}
-			cfg.Strict = b
-		case "infrastructure":
-			// Each value adds a package; "none" stands for an empty list, so
-			// that every package can count as a dependency.
-			if infrastructure == nil {
-				infrastructure = []string{}
-			}
-			if value == "none" {
-				continue
-			}
-			if !validPackage(value) {
-				return Config{}, fmt.Errorf("parameter infrastructure=%s: want a proto package such as google.type, or none", excerpt.Quote(value))
-			}
-			infrastructure = append(infrastructure, value)
-		case "max_errors":
-			n, err := strconv.Atoi(value)
-			if err != nil || n < 0 {
-				return Config{}, fmt.Errorf("parameter max_errors=%s: want a number, 0 for no limit", excerpt.Quote(value))
-			}
-			cfg.MaxErrors = n
-		case "health_path":
-			if !strings.HasPrefix(value, "/") || strings.ContainsAny(value, "?# ") {
-				return Config{}, fmt.Errorf("parameter health_path=%s: want an absolute URL path such as /healthz", excerpt.Quote(value))
-			}
-			cfg.HealthPath = value
-		case "paths":
-			if value != "import" && value != "source_relative" {
-				return Config{}, fmt.Errorf("parameter paths=%s: want import or source_relative", excerpt.Quote(value))
-			}
-			cfg.GoParams = append(cfg.GoParams, kv)
-		case "module":
-			cfg.GoParams = append(cfg.GoParams, kv)
-		default:
-			if strings.HasPrefix(key, "M") && len(key) > 1 {
-				cfg.GoParams = append(cfg.GoParams, kv)
-				continue
-			}
-			return Config{}, fmt.Errorf("unknown parameter %s; known parameters: %s", excerpt.Quote(kv), strings.Join(params, ", "))
+		param := lookupParameter(key)
+		if param == nil {
+			return Config{}, fmt.Errorf("unknown parameter %s; known parameters: %s", excerpt.Quote(kv), knownParameters())
+		}
+		if err := param.set(p, kv, value); err != nil {
+			return Config{}, err
 		}
 	}
+	cfg := p.cfg
 	switch {
-	case emitFormat != "" && formatParam != "" && emitFormat != formatParam:
-		return Config{}, fmt.Errorf("parameters emit=%s and format=%s disagree", emitFormat, formatParam)
-	case emitFormat != "":
-		cfg.Format = emitFormat
-	case formatParam != "":
-		cfg.Format = formatParam
+	case p.emitFormat != "" && p.formatParam != "" && p.emitFormat != p.formatParam:
+		return Config{}, fmt.Errorf("parameters emit=%s and format=%s disagree", p.emitFormat, p.formatParam)
+	case p.emitFormat != "":
+		cfg.Format = p.emitFormat
+	case p.formatParam != "":
+		cfg.Format = p.formatParam
 	}
 	cfg.Infrastructure = DefaultInfrastructure
-	if infrastructure != nil {
-		cfg.Infrastructure = infrastructure
+	if p.infrastructure != nil {
+		cfg.Infrastructure = p.infrastructure
 	}
-	cfg.EmitGo = emitGo
-	cfg.EmitRegistrations = emitFormat != "" || !emitGo
+	cfg.EmitGo = p.emitGo
+	cfg.EmitRegistrations = p.emitFormat != "" || !p.emitGo
 	if cfg.Aggregate != "" && !cfg.EmitRegistrations {
 		return Config{}, fmt.Errorf("parameter aggregate=%s writes a registration file, but emit=go writes Go only; add json or yaml to emit", excerpt.Plain(cfg.Aggregate))
 	}

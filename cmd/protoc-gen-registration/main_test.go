@@ -210,6 +210,13 @@ func TestFlags(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "grpc_api_configuration=FILE.yaml") || !strings.Contains(string(out), "capability_rules=FILE.yaml") {
 		t.Errorf("--help does not list the parameters: %q, %v", out, err)
 	}
+	// Every parameter with its meaning and default, from the one table
+	// that also parses them.
+	for _, want := range []string{"strict=true|false\n", "max_errors=N\n      how many errors a failed run lists; 0 lists all. Default: 20.", "health_path=PATH\n      the HTTP health path recorded for every service. Default: /healthz."} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("--help lacks %q:\n%s", want, out)
+		}
+	}
 	cmd := exec.Command(bin, "--frobnicate")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
