@@ -13,7 +13,7 @@
 //	    out: gen
 //	    opt: [format=json]
 //
-// See the README for every parameter.
+// docs/plugin.md describes every parameter; --help lists them.
 package main
 
 import (
