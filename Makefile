@@ -13,6 +13,8 @@ PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 # grpc-health-probe is the baseline of registration-health's benchmark.
 GRPC_HEALTH_PROBE_VERSION  := v0.4.62
+# staticcheck runs in make lint.
+STATICCHECK_VERSION        := v0.8.2
 GOBIN       := $(shell go env GOPATH)/bin
 BUF         := $(GOBIN)/buf
 
@@ -43,6 +45,10 @@ tools:
 		echo "installing protoc-gen-go-grpc $(PROTOC_GEN_GO_GRPC_VERSION)"; \
 		go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION); \
 	fi
+	@if ! $(GOBIN)/staticcheck -version 2>/dev/null | grep -qF "($(STATICCHECK_VERSION:v%=%))"; then \
+		echo "installing staticcheck $(STATICCHECK_VERSION)"; \
+		go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
 	@command -v protoc >/dev/null || { \
 		echo "installing protoc (Debian's protobuf-compiler)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -68,6 +74,7 @@ test: tools
 
 lint: tools
 	go vet ./...
+	$(GOBIN)/staticcheck ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(BUF) lint
 
