@@ -266,7 +266,7 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 		FullName:       string(md.FullName()),
 		InputType:      string(md.Input().FullName()),
 		OutputType:     string(md.Output().FullName()),
-		Streaming:      streaming(md),
+		Streaming:      registration.StreamingShape(md.IsStreamingClient(), md.IsStreamingServer()),
 		Kind:           facts.Kind,
 		Resource:       facts.Resource,
 		Idempotency:    facts.Idempotency,
@@ -376,18 +376,6 @@ func (r *run) health(sd protoreflect.ServiceDescriptor, errs *errorList) *regist
 		h.HTTPPath, h.Source = p, registration.SourceDeclared
 	}
 	return h
-}
-
-func streaming(md protoreflect.MethodDescriptor) string {
-	switch {
-	case md.IsStreamingClient() && md.IsStreamingServer():
-		return registration.StreamingBidi
-	case md.IsStreamingClient():
-		return registration.StreamingClient
-	case md.IsStreamingServer():
-		return registration.StreamingServer
-	}
-	return registration.StreamingUnary
 }
 
 // checkSelectors reports every configured rule whose selector names no

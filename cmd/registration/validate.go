@@ -330,7 +330,7 @@ func compareMethods(s *registration.Service, sd *descriptorpb.ServiceDescriptorP
 			add(problemMissingMethod, full, "method %s is not served", full)
 			continue
 		}
-		if got := streamingOf(md); got != m.Streaming {
+		if got := registration.StreamingShape(md.GetClientStreaming(), md.GetServerStreaming()); got != m.Streaming {
 			add(problemStreamingMismatch, full, "method %s: registered as %s, served as %s", full, m.Streaming, got)
 		}
 		if got := strings.TrimPrefix(md.GetInputType(), "."); got != m.InputType {
@@ -345,18 +345,6 @@ func compareMethods(s *registration.Service, sd *descriptorpb.ServiceDescriptorP
 			*unregistered = append(*unregistered, s.Name+"."+md.GetName())
 		}
 	}
-}
-
-func streamingOf(md *descriptorpb.MethodDescriptorProto) string {
-	switch {
-	case md.GetClientStreaming() && md.GetServerStreaming():
-		return registration.StreamingBidi
-	case md.GetClientStreaming():
-		return registration.StreamingClient
-	case md.GetServerStreaming():
-		return registration.StreamingServer
-	}
-	return registration.StreamingUnary
 }
 
 // reflectionError explains a failed reflection call.

@@ -130,7 +130,7 @@ func compiledMethod(compiled *Registered, name string) (registration.Method, boo
 			return registration.Method{}, false
 		}
 		return registration.Method{
-			Streaming:  streaming(md),
+			Streaming:  registration.StreamingShape(md.IsStreamingClient(), md.IsStreamingServer()),
 			InputType:  string(md.Input().FullName()),
 			OutputType: string(md.Output().FullName()),
 		}, true
@@ -141,16 +141,4 @@ func compiledMethod(compiled *Registered, name string) (registration.Method, boo
 		}
 	}
 	return registration.Method{}, false
-}
-
-func streaming(md protoreflect.MethodDescriptor) string {
-	switch {
-	case md.IsStreamingClient() && md.IsStreamingServer():
-		return registration.StreamingBidi
-	case md.IsStreamingClient():
-		return registration.StreamingClient
-	case md.IsStreamingServer():
-		return registration.StreamingServer
-	}
-	return registration.StreamingUnary
 }

@@ -120,8 +120,8 @@ func compare(reg *Registered, info map[string]grpc.ServiceInfo) []Problem {
 		switch {
 		case !ok:
 			problems = append(problems, Problem{Kind: MissingMethod, Service: name, Method: m.Name})
-		case shape(mi) != m.Streaming:
-			problems = append(problems, Problem{Kind: StreamingMismatch, Service: name, Method: m.Name, Want: m.Streaming, Got: shape(mi)})
+		case registration.StreamingShape(mi.IsClientStream, mi.IsServerStream) != m.Streaming:
+			problems = append(problems, Problem{Kind: StreamingMismatch, Service: name, Method: m.Name, Want: m.Streaming, Got: registration.StreamingShape(mi.IsClientStream, mi.IsServerStream)})
 		}
 	}
 	// GetServiceInfo comes from a map: sort the extra methods by name.
@@ -144,16 +144,4 @@ func compare(reg *Registered, info map[string]grpc.ServiceInfo) []Problem {
 // gRPC code.
 func inDescriptor(reg *Registered, method string) bool {
 	return reg.Descriptor != nil && reg.Descriptor.Methods().ByName(protoreflect.Name(method)) != nil
-}
-
-func shape(m grpc.MethodInfo) string {
-	switch {
-	case m.IsClientStream && m.IsServerStream:
-		return registration.StreamingBidi
-	case m.IsClientStream:
-		return registration.StreamingClient
-	case m.IsServerStream:
-		return registration.StreamingServer
-	}
-	return registration.StreamingUnary
 }
