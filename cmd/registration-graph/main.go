@@ -6,13 +6,10 @@
 //	registration-graph [--format json|dot|mermaid] [--service NAME [--depth N] [--direction D]]
 //	                   [--package PKG] [--kind KIND] [--fail-on-cycle] FILE...
 //
-// It reads one or more registration files, per file or aggregate, JSON or
-// YAML, and merges their services (a service listed twice keeps its first
-// entry). Each dependency becomes an edge with its kind (resource, schema,
-// declared) and evidence, resolved by the target's full name against every
-// service read; a target that no file declares is kept as an external node,
-// marked as such in every format. The graph is written as JSON (nodes,
-// edges and cycles), Graphviz DOT or Mermaid, in a deterministic order.
+// It reads one or more registration files (- for standard input) with
+// package registration/load and hands their services to package
+// registration/graph, which builds, filters and writes the graph; see
+// there for what the graph holds.
 //
 // Exit status: 0 ok; 1 bad arguments or unreadable, malformed or
 // wrong-version input; 2 with --fail-on-cycle when the graph has a cycle
@@ -25,9 +22,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"slices"
 	"strings"
+
+	"github.com/ovasabi/protoc-gen-registration/registration/graph"
+	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
 
 func main() {
@@ -37,7 +36,7 @@ func main() {
 const usageText = `usage: registration-graph [flags] FILE...
 
 Draw the dependency graph of the services in registration files (per file or
-aggregate, JSON or YAML). Dependencies are resolved by service full name
+aggregate, JSON or YAML; - reads standard input). Dependencies are resolved by service full name
 across every file; targets that no file declares are external nodes.
 
 Filters apply in this order: --kind keeps edges of those kinds; --package
@@ -82,21 +81,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "registration-graph: "+format+"\n", args...)
 		return 1
 	}
-	write, ok := writers[*format]
-	if !ok {
+	if !slices.Contains(graph.Formats, graph.Format(*format)) {
 		return fail("flag --format=%q: want json, dot or mermaid", *format)
 	}
 	for _, k := range kindFlags {
-		if !slices.Contains(kinds, k) {
+		if !slices.Contains(graph.Kinds, k) {
 			return fail("flag --kind=%q: want resource, schema or declared", k)
 		}
 	}
 	for _, p := range append(slices.Clone(services), packages...) {
-		if _, err := path.Match(p, ""); err != nil {
+		if err := graph.CheckPattern(p); err != nil {
 			return fail("bad pattern %q: %v", p, err)
 		}
 	}
-	if !slices.Contains([]string{"both", "dependencies", "dependents"}, *direction) {
+	if !slices.Contains(graph.Directions, *direction) {
 		return fail("flag --direction=%q: want dependencies, dependents or both", *direction)
 	}
 	if *maxCycles < 1 {
@@ -106,20 +104,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("name at least one registration file")
 	}
 
-	svcs, err := readServices(fs.Args())
+	set, err := load.Files(fs.Args())
 	if err != nil {
 		return fail("%v", err)
 	}
-	g, err := build(svcs).apply(filter{kinds: kindFlags, packages: packages, services: services, depth: *depth, direction: *direction})
-	if err != nil {
+	g, err := graph.Build(set.Services).Filter(graph.Filter{Kinds: kindFlags, Packages: packages, Services: services, Depth: *depth, Direction: *direction})
+	if nm := (*graph.NoMatchError)(nil); errors.As(err, &nm) {
+		return fail("flag --service: %v", err)
+	} else if err != nil {
 		return fail("%v", err)
 	}
-	g.Cycles, g.CyclesTruncated = g.findCycles(*maxCycles)
-	if err := write(stdout, g); err != nil {
+	g.Cycles, g.CyclesTruncated = g.FindCycles(*maxCycles)
+	if err := g.Write(stdout, graph.Format(*format)); err != nil {
 		return fail("%v", err)
 	}
 	if *failOnCycle && len(g.Cycles) > 0 {
-		for _, c := range g.describeCycles(g.Cycles) {
+		for _, c := range g.DescribeCycles(g.Cycles) {
 			fmt.Fprintf(stderr, "registration-graph: cycle: %s\n", c)
 		}
 		if g.CyclesTruncated {
@@ -128,12 +128,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
-}
-
-var writers = map[string]func(io.Writer, *Graph) error{
-	"json":    writeJSON,
-	"dot":     writeDOT,
-	"mermaid": writeMermaid,
 }
 
 // listFlag is a repeatable flag whose values may also be comma-separated.

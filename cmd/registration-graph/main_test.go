@@ -18,6 +18,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/internal/compile"
 	"github.com/ovasabi/protoc-gen-registration/internal/golden"
 	"github.com/ovasabi/protoc-gen-registration/plugin"
+	"github.com/ovasabi/protoc-gen-registration/registration/graph"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -249,52 +250,6 @@ func TestFailOnCycle(t *testing.T) {
 	}
 }
 
-// TestCycles checks the cycle search on small graphs.
-func TestCycles(t *testing.T) {
-	graph := func(edges ...string) *Graph {
-		seen := map[string]bool{}
-		var svcs []string
-		var es []*Edge
-		for _, e := range edges {
-			from, to, _ := strings.Cut(e, ">")
-			for _, n := range []string{from, to} {
-				if !seen[n] {
-					seen[n] = true
-					svcs = append(svcs, n)
-				}
-			}
-			es = append(es, &Edge{From: from, To: to, Kind: "schema"})
-		}
-		g := &Graph{index: map[string]int{}, Edges: es}
-		for _, n := range svcs {
-			g.addNode(&Node{Name: n})
-		}
-		g.sort()
-		return g
-	}
-	tests := []struct {
-		name      string
-		g         *Graph
-		limit     int
-		want      [][]string
-		truncated bool
-	}{
-		{"acyclic", graph("a>b", "b>c", "a>c"), 10, nil, false},
-		{"self loop", graph("a>a", "a>b"), 10, [][]string{{"a"}}, false},
-		// Every pair and both triangles of a complete graph on three nodes.
-		{"complete", graph("a>b", "b>a", "b>c", "c>b", "a>c", "c>a"), 10,
-			[][]string{{"a", "b"}, {"a", "c"}, {"b", "c"}, {"a", "b", "c"}, {"a", "c", "b"}}, false},
-		{"limit", graph("a>b", "b>a", "b>c", "c>b", "a>c", "c>a"), 2, [][]string{{"a", "b"}, {"a", "c"}}, true},
-		{"two components", graph("x>y", "y>x", "a>b", "b>c", "c>a", "c>x"), 10, [][]string{{"x", "y"}, {"a", "b", "c"}}, false},
-	}
-	for _, tt := range tests {
-		got, truncated := tt.g.findCycles(tt.limit)
-		if diff := cmp.Diff(tt.want, got); diff != "" || truncated != tt.truncated {
-			t.Errorf("%s: truncated %v, cycles (-want +got):\n%s", tt.name, truncated, diff)
-		}
-	}
-}
-
 // TestBadInput checks errors: each names the file and where in it, or the
 // flag, and exits 1 with nothing on stdout.
 func TestBadInput(t *testing.T) {
@@ -370,7 +325,7 @@ func TestResolvesAcrossFiles(t *testing.T) {
 	if status != 0 || stderr != "" {
 		t.Fatalf("status %d, stderr %s", status, stderr)
 	}
-	var g Graph
+	var g graph.Graph
 	if err := json.Unmarshal([]byte(stdout), &g); err != nil {
 		t.Fatal(err)
 	}
@@ -390,5 +345,26 @@ func TestResolvesAcrossFiles(t *testing.T) {
 	want := []string{"google.cloud.scheduler.v1.CloudScheduler", "google.cloud.scheduler.v1beta1.CloudScheduler"}
 	if diff := cmp.Diff(want, topic); diff != "" {
 		t.Errorf("services resolved to Pub/Sub's Publisher (-want +got):\n%s", diff)
+	}
+}
+
+// TestStdin reads a registration from standard input, named -.
+func TestStdin(t *testing.T) {
+	deps := fixture("dependencies/deps.registration.json")
+	f, err := os.Open(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stdin := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = stdin }()
+	status, got, stderr := runGraph("--format", "dot", "-")
+	if status != 0 || stderr != "" {
+		t.Fatalf("status %d, stderr %s", status, stderr)
+	}
+	_, want, _ := runGraph("--format", "dot", deps)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("graph of standard input differs from the file's (-want +got):\n%s", diff)
 	}
 }

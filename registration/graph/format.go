@@ -1,4 +1,4 @@
-package main
+package graph
 
 import (
 	"bufio"
@@ -9,6 +9,37 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
+
+// Format is an output format of Write.
+type Format string
+
+// Output formats.
+const (
+	// JSON is the graph as indented JSON: nodes, edges and cycles, as the
+	// Graph type's fields say.
+	JSON Format = "json"
+	// DOT is Graphviz's DOT language.
+	DOT Format = "dot"
+	// Mermaid is a Mermaid flowchart.
+	Mermaid Format = "mermaid"
+)
+
+// Formats lists the output formats.
+var Formats = []Format{JSON, DOT, Mermaid}
+
+// Write writes the graph, with the cycles it holds, in format f. The
+// output depends only on the graph: the same graph gives the same bytes.
+func (g *Graph) Write(w io.Writer, f Format) error {
+	switch f {
+	case JSON:
+		return writeJSON(w, g)
+	case DOT:
+		return writeDOT(w, g)
+	case Mermaid:
+		return writeMermaid(w, g)
+	}
+	return fmt.Errorf("unknown graph format %q", f)
+}
 
 // writeJSON writes the graph as indented JSON.
 func writeJSON(w io.Writer, g *Graph) error {
@@ -34,7 +65,7 @@ func (g *Graph) onCycle() []bool {
 	comp := components(adj, func(int) bool { return true })
 	out := make([]bool, len(g.Edges))
 	for i, e := range g.Edges {
-		out[i] = comp[g.index[e.From]] == comp[g.index[e.To]]
+		out[i] = comp[g.pos(e.From)] == comp[g.pos(e.To)]
 	}
 	return out
 }
@@ -130,7 +161,7 @@ func cmpOr(s, fallback string) string {
 func writeMermaid(w io.Writer, g *Graph) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, "flowchart LR")
-	id := func(name string) string { return fmt.Sprintf("n%d", g.index[name]) }
+	id := func(name string) string { return fmt.Sprintf("n%d", g.pos(name)) }
 	order, byPkg := g.packages()
 	for i, pkg := range order {
 		fmt.Fprintf(bw, "  subgraph p%d [%s]\n", i, mermaidText(pkg))

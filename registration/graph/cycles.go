@@ -1,4 +1,4 @@
-package main
+package graph
 
 import (
 	"slices"
@@ -10,7 +10,7 @@ import (
 func (g *Graph) adjacency() [][]int {
 	adj := make([][]int, len(g.Nodes))
 	for _, e := range g.Edges {
-		from, to := g.index[e.From], g.index[e.To]
+		from, to := g.pos(e.From), g.pos(e.To)
 		adj[from] = append(adj[from], to)
 	}
 	for i := range adj {
@@ -82,12 +82,14 @@ func (t *tarjan) visit(v int) {
 	t.comps++
 }
 
-// findCycles lists the graph's elementary cycles with Johnson's algorithm,
-// at most limit of them; truncated reports that there are more. Each cycle
-// starts with its smallest node, and they are sorted by length and names.
+// FindCycles lists the graph's elementary cycles with Johnson's algorithm,
+// at most limit of them (limit must be at least 1); truncated reports that
+// there are more. Each cycle is a list of service names starting with its
+// smallest (the edge back to the first is implied), and they are sorted by
+// length and then by names: the order of Graph.Cycles.
 // Johnson's algorithm spends time linear in the graph per cycle found, so a
 // large acyclic graph costs one pass.
-func (g *Graph) findCycles(limit int) (cycles [][]string, truncated bool) {
+func (g *Graph) FindCycles(limit int) (cycles [][]string, truncated bool) {
 	adj := g.adjacency()
 	j := &johnson{adj: adj, inSub: make([]bool, len(adj)), blocked: make([]bool, len(adj)), b: make([][]int, len(adj)), limit: limit}
 	// Work list of node sets to search: the non-trivial components, and
@@ -216,9 +218,9 @@ func (j *johnson) unblock(v int) {
 	}
 }
 
-// describeCycles writes each cycle with the kinds of its edges:
+// DescribeCycles writes each cycle with the kinds of its edges:
 // "a.v1.Orders -[schema]-> c.v1.Ledger -[resource]-> a.v1.Orders".
-func (g *Graph) describeCycles(cycles [][]string) []string {
+func (g *Graph) DescribeCycles(cycles [][]string) []string {
 	kinds := make(map[[2]string][]string)
 	for _, e := range g.Edges {
 		k := [2]string{e.From, e.To}
