@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +91,28 @@ func TestValidateServer(t *testing.T) {
 	status, stdout, stderr := runCommand(t, "validate", "--format", "json", "--server", good, fixture("example-v2/registry.registration.json"))
 	if status != 0 || !strings.Contains(stdout, `"problems": []`) {
 		t.Errorf("matching server: status %d, stdout %s, stderr %s", status, stdout, stderr)
+	}
+
+	// Message types come from the server's descriptors: a registration
+	// whose types differ is told so, type by type.
+	data, err := os.ReadFile(fixture("example-v2/registry.registration.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `"input_type": "identity.v1.GetUserRequest"`, `"input_type": "identity.v1.ListUsersRequest"`, 1)
+	text = strings.Replace(text, `"output_type": "identity.v1.ListUsersResponse"`, `"output_type": "identity.v1.User"`, 1)
+	edited := filepath.Join(t.TempDir(), "types.registration.json")
+	if err := os.WriteFile(edited, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, stdout, stderr = runCommand(t, "validate", "--format", "table", "--server", good, edited)
+	want := edited + ": valid\n" +
+		"server " + good + ": 4 services checked, 2 problems\n" +
+		"  INPUT_TYPE_MISMATCH   method identity.v1.UserService.GetUser is registered with request type identity.v1.ListUsersRequest but served with identity.v1.GetUserRequest\n" +
+		"  OUTPUT_TYPE_MISMATCH  method identity.v1.UserService.ListUsers is registered with response type identity.v1.User but served with identity.v1.ListUsersResponse\n" +
+		"  UNREGISTERED          library.v1.LibraryService.DebugDumpShelves is served but not registered\n"
+	if status != 2 || stdout != want {
+		t.Errorf("types: status %d, stderr %s, stdout\n got: %q\nwant: %q", status, stderr, stdout, want)
 	}
 }
 

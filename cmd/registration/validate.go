@@ -9,19 +9,18 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/load"
+	"github.com/ovasabi/protoc-gen-registration/registration/registry"
+	"github.com/ovasabi/protoc-gen-registration/registration/registry/reflection"
 )
 
 // validateResult is the JSON and YAML output of the validate command.
@@ -32,9 +31,9 @@ type validateResult struct {
 
 // fileResult is the schema validation of one file.
 type fileResult struct {
-	File     string          `json:"file" yaml:"file"`
-	Valid    bool            `json:"valid" yaml:"valid"`
-	Problems []schemaProblem `json:"problems,omitempty" yaml:"problems,omitempty"`
+	File     string         `json:"file" yaml:"file"`
+	Valid    bool           `json:"valid" yaml:"valid"`
+	Problems []load.Problem `json:"problems,omitempty" yaml:"problems,omitempty"`
 }
 
 // serverResult is the comparison with a live server.
@@ -42,8 +41,8 @@ type serverResult struct {
 	Address string `json:"address" yaml:"address"`
 	// Services is how many registered services were looked for.
 	Services int `json:"services" yaml:"services"`
-	// Problems are what the server lacks or does differently; any of them
-	// fails the command.
+	// Problems are what the server lacks or does differently
+	// (registry.Compare); any of them fails the command.
 	Problems []serverProblem `json:"problems" yaml:"problems"`
 	// Unregistered lists services and methods that the server has and the
 	// registrations do not (methods may have been excluded on purpose). They
@@ -51,16 +50,7 @@ type serverResult struct {
 	Unregistered []string `json:"unregistered,omitempty" yaml:"unregistered,omitempty"`
 }
 
-// Kinds of server problem.
-const (
-	problemMissingService    = "MISSING_SERVICE"
-	problemMissingMethod     = "MISSING_METHOD"
-	problemStreamingMismatch = "STREAMING_MISMATCH"
-	problemInputType         = "INPUT_TYPE_MISMATCH"
-	problemOutputType        = "OUTPUT_TYPE_MISMATCH"
-)
-
-// serverProblem is one difference between the registrations and a server.
+// serverProblem is a registry.Problem as the output shows it.
 type serverProblem struct {
 	Kind    string `json:"kind" yaml:"kind"`
 	Element string `json:"element" yaml:"element"`
@@ -111,7 +101,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return failf(stderr, name, "%v", err)
 		}
-		problems, err := schemaProblems(data)
+		problems, err := load.Problems(data)
 		if err != nil {
 			return failf(stderr, name, "%s: %v", file, err)
 		}
@@ -120,7 +110,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 			reg, err := registration.Unmarshal(file, data)
 			if err != nil {
 				// The schema and the model disagree; say so rather than pass.
-				fr.Valid, fr.Problems = false, []schemaProblem{{Message: err.Error()}}
+				fr.Valid, fr.Problems = false, []load.Problem{{Message: err.Error()}}
 			} else {
 				regs = append(regs, reg)
 			}
@@ -212,148 +202,27 @@ func validateTable(w io.Writer, res validateResult, serverSkipped bool) error {
 	return tw.Flush()
 }
 
-// ignoredServices are infrastructure a server has beside its own services.
-var ignoredServices = []string{"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "grpc.health.v1.Health"}
-
-// compareServer asks the server at address for its services through
-// server reflection and compares them with svcs.
+// compareServer asks the server at address what it serves through server
+// reflection and compares it with svcs.
 func compareServer(ctx context.Context, address string, creds credentials.TransportCredentials, svcs []*registration.Service) (*serverResult, error) {
 	conn, err := grpc.NewClient(address, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	stream, err := rpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
-	if err != nil {
-		return nil, reflectionError(err)
+	expected := make([]registry.Expected, len(svcs))
+	names := make([]string, len(svcs))
+	for i, s := range svcs {
+		expected[i], names[i] = registry.Expected{Service: s}, s.Name
 	}
-	defer stream.CloseSend()
-	ask := func(req *rpb.ServerReflectionRequest) (*rpb.ServerReflectionResponse, error) {
-		if err := stream.Send(req); err != nil {
-			if err == io.EOF {
-				_, err = stream.Recv() // the stream's real error
-			}
-			return nil, reflectionError(err)
-		}
-		resp, err := stream.Recv()
-		if err != nil {
-			return nil, reflectionError(err)
-		}
-		return resp, nil
-	}
-
-	resp, err := ask(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_ListServices{}})
+	served, err := reflection.Served(ctx, conn, names)
 	if err != nil {
 		return nil, err
 	}
-	if e := resp.GetErrorResponse(); e != nil {
-		return nil, fmt.Errorf("listing services: %s", e.GetErrorMessage())
-	}
-	var served []string
-	for _, s := range resp.GetListServicesResponse().GetService() {
-		if !slices.Contains(ignoredServices, s.GetName()) {
-			served = append(served, s.GetName())
-		}
-	}
-	slices.Sort(served)
-
-	res := &serverResult{Address: address, Services: len(svcs), Problems: []serverProblem{}}
-	add := func(kind, element, format string, args ...any) {
-		res.Problems = append(res.Problems, serverProblem{Kind: kind, Element: element, Message: fmt.Sprintf(format, args...)})
-	}
-	registered := make(map[string]bool)
-	// Files already sent on this stream are not sent again, so every
-	// descriptor received is kept for the services still to look up.
-	files := make(map[string]*descriptorpb.FileDescriptorProto)
-	for _, s := range svcs {
-		registered[s.Name] = true
-		if _, ok := slices.BinarySearch(served, s.Name); !ok {
-			add(problemMissingService, s.Name, "service %s is not served", s.Name)
-			continue
-		}
-		sd := findService(files, s.Name)
-		if sd == nil {
-			resp, err := ask(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: s.Name}})
-			if err != nil {
-				return nil, err
-			}
-			if e := resp.GetErrorResponse(); e != nil {
-				return nil, fmt.Errorf("describing service %s: %s", s.Name, e.GetErrorMessage())
-			}
-			for _, raw := range resp.GetFileDescriptorResponse().GetFileDescriptorProto() {
-				fd := &descriptorpb.FileDescriptorProto{}
-				if err := proto.Unmarshal(raw, fd); err != nil {
-					return nil, fmt.Errorf("describing service %s: %v", s.Name, err)
-				}
-				files[fd.GetName()] = fd
-			}
-			if sd = findService(files, s.Name); sd == nil {
-				return nil, fmt.Errorf("describing service %s: the server's descriptors do not declare it", s.Name)
-			}
-		}
-		compareMethods(s, sd, add, &res.Unregistered)
-	}
-	for _, name := range served {
-		if !registered[name] {
-			res.Unregistered = append(res.Unregistered, name)
-		}
+	c := registry.Compare(expected, served)
+	res := &serverResult{Address: address, Services: len(svcs), Problems: []serverProblem{}, Unregistered: c.Unregistered}
+	for _, p := range c.Problems {
+		res.Problems = append(res.Problems, serverProblem{Kind: string(p.Kind), Element: p.Element(), Message: p.String()})
 	}
 	return res, nil
-}
-
-// findService looks a service up by full name in descriptors.
-func findService(files map[string]*descriptorpb.FileDescriptorProto, fullName string) *descriptorpb.ServiceDescriptorProto {
-	for _, fd := range files {
-		prefix := ""
-		if fd.GetPackage() != "" {
-			prefix = fd.GetPackage() + "."
-		}
-		for _, sd := range fd.GetService() {
-			if prefix+sd.GetName() == fullName {
-				return sd
-			}
-		}
-	}
-	return nil
-}
-
-// compareMethods compares a registered service's methods with the server's.
-func compareMethods(s *registration.Service, sd *descriptorpb.ServiceDescriptorProto, add func(kind, element, format string, args ...any), unregistered *[]string) {
-	byName := make(map[string]*descriptorpb.MethodDescriptorProto, len(sd.GetMethod()))
-	for _, md := range sd.GetMethod() {
-		byName[md.GetName()] = md
-	}
-	for _, m := range s.Methods {
-		full := s.Name + "." + m.Name
-		md := byName[m.Name]
-		if md == nil {
-			add(problemMissingMethod, full, "method %s is not served", full)
-			continue
-		}
-		if got := registration.StreamingShape(md.GetClientStreaming(), md.GetServerStreaming()); got != m.Streaming {
-			add(problemStreamingMismatch, full, "method %s: registered as %s, served as %s", full, m.Streaming, got)
-		}
-		if got := strings.TrimPrefix(md.GetInputType(), "."); got != m.InputType {
-			add(problemInputType, full, "method %s: registered request type %s, served %s", full, m.InputType, got)
-		}
-		if got := strings.TrimPrefix(md.GetOutputType(), "."); got != m.OutputType {
-			add(problemOutputType, full, "method %s: registered response type %s, served %s", full, m.OutputType, got)
-		}
-	}
-	for _, md := range sd.GetMethod() {
-		if !slices.ContainsFunc(s.Methods, func(m *registration.Method) bool { return m.Name == md.GetName() }) {
-			*unregistered = append(*unregistered, s.Name+"."+md.GetName())
-		}
-	}
-}
-
-// reflectionError explains a failed reflection call.
-func reflectionError(err error) error {
-	switch status.Code(err) {
-	case codes.Unimplemented:
-		return fmt.Errorf("the server does not offer gRPC server reflection (grpc.reflection.v1.ServerReflection): %v", err)
-	case codes.Unavailable:
-		return fmt.Errorf("unreachable: %v", err)
-	}
-	return err
 }

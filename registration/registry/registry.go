@@ -17,7 +17,7 @@
 //		log.Printf("registration override ignored: %v", err)
 //	}
 //	if err := reg.Validate(grpcServer); err != nil {
-//		log.Fatal(err) // lists every missing service, missing or extra method, streaming mismatch
+//		log.Fatal(err) // lists every missing service, missing or extra method, streaming or message type mismatch
 //	}
 //	http.Handle("/registry/", http.StripPrefix("/registry", reg.Handler()))
 //

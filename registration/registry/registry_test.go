@@ -179,6 +179,18 @@ func TestValidate(t *testing.T) {
 			want: "registry: the server does not serve what is registered: 1 problem\n\tmethod grpc.health.v1.Health.List is served but not in the registration",
 		},
 		{
+			// The served service's descriptor says the message types, as
+			// server reflection would.
+			name: "types", server: servedHealth(t, nil),
+			reg: withoutDescriptor(func(s *registration.Service) {
+				s.Methods[0].InputType = "grpc.health.v1.HealthListRequest"
+				s.Methods[2].OutputType = "grpc.health.v1.HealthListResponse"
+			}),
+			want: "registry: the server does not serve what is registered: 2 problems\n" +
+				"\tmethod grpc.health.v1.Health.Check is registered with request type grpc.health.v1.HealthListRequest but served with grpc.health.v1.HealthCheckRequest\n" +
+				"\tmethod grpc.health.v1.Health.Watch is registered with response type grpc.health.v1.HealthListResponse but served with grpc.health.v1.HealthCheckResponse",
+		},
+		{
 			name: "streaming_and_more", server: servedHealth(t, func(d *grpc.ServiceDesc) {
 				d.Methods = d.Methods[1:]
 				d.Streams[0].ClientStreams = true

@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
@@ -17,51 +18,8 @@ type ServiceInfoProvider interface {
 	GetServiceInfo() map[string]grpc.ServiceInfo
 }
 
-// ProblemKind says what is wrong between a registration and a server.
-type ProblemKind string
-
-// Kinds of Problem.
-const (
-	// MissingService: a registered service is not served.
-	MissingService ProblemKind = "missing_service"
-	// MissingMethod: a method of a registered service is not served.
-	MissingMethod ProblemKind = "missing_method"
-	// ExtraMethod: the server serves a method that neither the registration
-	// nor the service's descriptor has.
-	ExtraMethod ProblemKind = "extra_method"
-	// StreamingMismatch: a method is served with another streaming shape.
-	StreamingMismatch ProblemKind = "streaming_mismatch"
-)
-
-// Problem is one difference between a registration and a server.
-type Problem struct {
-	Kind ProblemKind
-	// Service is the service's full name.
-	Service string
-	// Method is the method's short name; empty for MissingService.
-	Method string
-	// Want and Got are, for StreamingMismatch, the registered and the served
-	// streaming shapes: unary, client, server or bidi.
-	Want, Got string
-}
-
-// String describes the problem in one line.
-func (p Problem) String() string {
-	switch p.Kind {
-	case MissingService:
-		return fmt.Sprintf("service %s is registered but not served", p.Service)
-	case MissingMethod:
-		return fmt.Sprintf("method %s.%s is registered but not served", p.Service, p.Method)
-	case ExtraMethod:
-		return fmt.Sprintf("method %s.%s is served but not in the registration", p.Service, p.Method)
-	case StreamingMismatch:
-		return fmt.Sprintf("method %s.%s is registered as %s but served as %s", p.Service, p.Method, p.Want, p.Got)
-	}
-	return fmt.Sprintf("%s: %s.%s", p.Kind, p.Service, p.Method)
-}
-
 // ValidationError lists every problem Validate found, service by service in
-// the registry's order and, within a service, in method order.
+// the registry's order and, within a service, as Comparison.Problems says.
 type ValidationError struct {
 	Problems []Problem
 }
@@ -81,18 +39,24 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Validate checks that srv serves every registered service with exactly its
-// methods and their streaming shapes. It returns nil or a *ValidationError
-// with every problem. Services the server has and the registry does not,
-// such as grpc.health.v1.Health, are not problems; a method that the
-// registration leaves out but the service's descriptor has is not one
-// either.
+// Validate checks, with Compare, that srv serves every registered service
+// with exactly its methods, their streaming shapes and their message
+// types. It returns nil or a *ValidationError with every problem.
+//
+// Services the server has and the registry does not, such as
+// grpc.health.v1.Health, are not problems; a method that the registration
+// leaves out but the service's descriptor has is not one either. A
+// registration without a descriptor declares only its own methods. Message
+// types are those of the served service's descriptor in
+// protoregistry.GlobalFiles, which is what grpc-go's server reflection
+// reports too; they are not compared for a service or method that is not
+// there (a hand-written grpc.ServiceDesc).
 func (r *Registry) Validate(srv ServiceInfoProvider) error {
-	info := srv.GetServiceInfo()
-	var problems []Problem
+	var expected []Expected
 	for _, reg := range r.list() {
-		problems = append(problems, compare(reg, info)...)
+		expected = append(expected, Expected{Service: reg.Service, Declared: declared(reg)})
 	}
+	problems := Compare(expected, servedBy(srv)).Problems
 	if len(problems) == 0 {
 		return nil
 	}
@@ -102,46 +66,49 @@ func (r *Registry) Validate(srv ServiceInfoProvider) error {
 // Validate validates Default against srv.
 func Validate(srv ServiceInfoProvider) error { return Default.Validate(srv) }
 
-func compare(reg *Registered, info map[string]grpc.ServiceInfo) []Problem {
-	name := reg.Name()
-	si, ok := info[name]
-	if !ok {
-		return []Problem{{Kind: MissingService, Service: name}}
+// declared returns the methods a registered service is known to have: its
+// descriptor's, or else its registration's.
+func declared(reg *Registered) []string {
+	out := []string{}
+	if reg.Descriptor != nil {
+		for i := range reg.Descriptor.Methods().Len() {
+			out = append(out, string(reg.Descriptor.Methods().Get(i).Name()))
+		}
+		return out
 	}
-	var problems []Problem
-	served := make(map[string]grpc.MethodInfo, len(si.Methods))
-	for _, m := range si.Methods {
-		served[m.Name] = m
-	}
-	registered := make(map[string]bool, len(reg.Service.Methods))
 	for _, m := range reg.Service.Methods {
-		registered[m.Name] = true
-		mi, ok := served[m.Name]
-		switch {
-		case !ok:
-			problems = append(problems, Problem{Kind: MissingMethod, Service: name, Method: m.Name})
-		case registration.StreamingShape(mi.IsClientStream, mi.IsServerStream) != m.Streaming:
-			problems = append(problems, Problem{Kind: StreamingMismatch, Service: name, Method: m.Name, Want: m.Streaming, Got: registration.StreamingShape(mi.IsClientStream, mi.IsServerStream)})
+		if m != nil {
+			out = append(out, m.Name)
 		}
 	}
-	// GetServiceInfo comes from a map: sort the extra methods by name.
-	var extra []string
-	for _, m := range si.Methods {
-		if registered[m.Name] || inDescriptor(reg, m.Name) {
-			continue
-		}
-		extra = append(extra, m.Name)
-	}
-	slices.Sort(extra)
-	for _, m := range extra {
-		problems = append(problems, Problem{Kind: ExtraMethod, Service: name, Method: m})
-	}
-	return problems
+	return out
 }
 
-// inDescriptor reports a method that the service's descriptor has: one the
-// registration leaves out on purpose is still served by the generated
-// gRPC code.
-func inDescriptor(reg *Registered, method string) bool {
-	return reg.Descriptor != nil && reg.Descriptor.Methods().ByName(protoreflect.Name(method)) != nil
+// servedBy returns what srv serves, services sorted by name (the info
+// comes in a map).
+func servedBy(srv ServiceInfoProvider) []ServedService {
+	info := srv.GetServiceInfo()
+	names := make([]string, 0, len(info))
+	for name := range info {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	out := make([]ServedService, len(names))
+	for i, name := range names {
+		var sd protoreflect.ServiceDescriptor
+		if d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name)); err == nil {
+			sd, _ = d.(protoreflect.ServiceDescriptor)
+		}
+		out[i].Name = name
+		for _, mi := range info[name].Methods {
+			m := ServedMethod{Name: mi.Name, Streaming: registration.StreamingShape(mi.IsClientStream, mi.IsServerStream)}
+			if sd != nil {
+				if md := sd.Methods().ByName(protoreflect.Name(mi.Name)); md != nil {
+					m.InputType, m.OutputType = string(md.Input().FullName()), string(md.Output().FullName())
+				}
+			}
+			out[i].Methods = append(out[i].Methods, m)
+		}
+	}
+	return out
 }
