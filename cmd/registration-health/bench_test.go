@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
+	grpchealth "google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/ovasabi/protoc-gen-registration/health"
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -49,7 +51,7 @@ func TestFleetBenchmark(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 
-	hs := health.NewServer()
+	hs := grpchealth.NewServer()
 	srv := grpc.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	defer srv.Stop()
@@ -58,19 +60,19 @@ func TestFleetBenchmark(t *testing.T) {
 	var targets strings.Builder
 	targets.WriteString("services:\n")
 	for i := range n {
-		ln := listen(t)
+		ln := healthtest.Listen(t)
 		go srv.Serve(ln)
-		services[i] = testService(fmt.Sprintf("bench.v1.Service%04d", i))
+		services[i] = healthtest.Service(fmt.Sprintf("bench.v1.Service%04d", i))
 		addrs[i] = ln.Addr().String()
 		hs.SetServingStatus(services[i].Name, healthpb.HealthCheckResponse_SERVING)
 		fmt.Fprintf(&targets, "  %s:\n    address: %s\n", services[i].Name, addrs[i])
 	}
-	reg := writeRegistration(t, dir, "bench.registration.json", services...)
-	tf := writeFile(t, dir, "targets.yaml", targets.String())
+	reg := healthtest.WriteRegistration(t, dir, "bench.registration.json", services...)
+	tf := healthtest.WriteFile(t, dir, "targets.yaml", targets.String())
 
 	var runs []time.Duration
 	for range 3 {
-		took, rep := runFleet(t, bin, n, exitHealthy, "--targets", tf, reg)
+		took, rep := runFleet(t, bin, n, health.ExitHealthy, "--targets", tf, reg)
 		if rep.Summary.Healthy != n {
 			t.Fatalf("%d of %d healthy", rep.Summary.Healthy, n)
 		}
@@ -101,10 +103,10 @@ func TestFleetBenchmark(t *testing.T) {
 	targets.Reset()
 	targets.WriteString("services:\n")
 	for i := range n {
-		fmt.Fprintf(&targets, "  %s:\n    address: %s\n", services[i].Name, startHung(t).addr())
+		fmt.Fprintf(&targets, "  %s:\n    address: %s\n", services[i].Name, healthtest.NewHungListener(t).Addr())
 	}
-	hung := writeFile(t, dir, "hung.yaml", targets.String())
-	took, rep := runFleet(t, bin, n, exitConnectionFailure, "--targets", hung, "--timeout", timeout.String(), reg)
+	hung := healthtest.WriteFile(t, dir, "hung.yaml", targets.String())
+	took, rep := runFleet(t, bin, n, health.ExitConnectionFailure, "--targets", hung, "--timeout", timeout.String(), reg)
 	t.Logf("%d hung targets, --timeout %v: %v", n, timeout, took.Round(time.Millisecond))
 	if took >= 2*timeout {
 		t.Errorf("%d hung targets took %v, want less than %v", n, took, 2*timeout)
@@ -114,9 +116,18 @@ func TestFleetBenchmark(t *testing.T) {
 	}
 }
 
+// fleetReport is the part of a JSON report that the benchmark reads.
+type fleetReport struct {
+	Summary struct {
+		Total   int `json:"total"`
+		Healthy int `json:"healthy"`
+		Failing int `json:"failing"`
+	} `json:"summary"`
+}
+
 // runFleet runs the binary once and returns how long it took and its
 // report.
-func runFleet(t *testing.T, bin string, n, wantCode int, args ...string) (time.Duration, report) {
+func runFleet(t *testing.T, bin string, n, wantCode int, args ...string) (time.Duration, fleetReport) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"-o", "json"}, args...)...)
 	var stdout, stderr strings.Builder
@@ -127,7 +138,7 @@ func runFleet(t *testing.T, bin string, n, wantCode int, args ...string) (time.D
 	if code := cmd.ProcessState.ExitCode(); code != wantCode {
 		t.Fatalf("exit code %d, want %d\n%s", code, wantCode, stderr.String())
 	}
-	var rep report
+	var rep fleetReport
 	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil || rep.Summary.Total != n {
 		t.Fatalf("report of %d checks, want %d: %v\n%s", rep.Summary.Total, n, err, stderr.String())
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 )
 
 // binDir holds the binary that buildBinary builds, once per test run.
@@ -53,32 +55,40 @@ func buildBinary(t testing.TB) string {
 // documented exit code.
 func TestBinaryExitCodes(t *testing.T) {
 	bin := buildBinary(t)
-	s := startGRPC(t, false)
-	s.set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
-	s.set(healthpb.HealthCheckResponse_NOT_SERVING, "a.v1.NotServing")
-	noHealth := startGRPC(t, true)
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
+	s.Set(healthpb.HealthCheckResponse_NOT_SERVING, "a.v1.NotServing")
+	noHealth := healthtest.NewBareGRPCServer(t)
 	dir := t.TempDir()
-	reg := writeRegistration(t, dir, "reg.json", testService("a.v1.Serving"), testService("a.v1.NotServing"))
+	reg := healthtest.WriteRegistration(t, dir, "reg.json", healthtest.Service("a.v1.Serving"), healthtest.Service("a.v1.NotServing"))
+	regData, err := os.ReadFile(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string
 		args   []string
+		stdin  string
 		code   int
 		stdout string
 		stderr string
 	}{
-		{"help", []string{"--help"}, 0, "  4  unhealthy", ""},
-		{"version", []string{"--version"}, 0, "registration-health ", ""},
-		{"healthy", []string{"--addr", s.addr, "--service", "a.v1.Serving", reg}, 0, `"status": "healthy"`, ""},
-		{"bad arguments", []string{"--addr", s.addr, "--timeout", "-1s", reg}, 1, "", "--timeout -1s: must be positive"},
-		{"missing file", []string{"--addr", s.addr, filepath.Join(dir, "nope.json")}, 1, "", "nope.json: no such file"},
-		{"connection failure", []string{"--addr", closedAddr(t), reg}, 2, `"status": "connection_failed"`, ""},
-		{"no health service", []string{"--addr", noHealth.addr, reg}, 3, `"status": "no_health_service"`, ""},
-		{"unhealthy", []string{"--addr", s.addr, reg}, 4, `"status": "unhealthy"`, ""},
+		{name: "help", args: []string{"--help"}, code: 0, stdout: "  4  unhealthy"},
+		{name: "version", args: []string{"--version"}, code: 0, stdout: "registration-health "},
+		{name: "healthy", args: []string{"--addr", s.Addr, "--service", "a.v1.Serving", reg}, code: 0, stdout: `"status": "healthy"`},
+		{name: "registration on stdin", args: []string{"--addr", s.Addr, "--service", "a.v1.Serving", "-"}, stdin: string(regData),
+			code: 0, stdout: `"status": "healthy"`},
+		{name: "bad arguments", args: []string{"--addr", s.Addr, "--timeout", "-1s", reg}, code: 1, stderr: "--timeout -1s: must be positive"},
+		{name: "missing file", args: []string{"--addr", s.Addr, filepath.Join(dir, "nope.json")}, code: 1, stderr: "nope.json: no such file"},
+		{name: "connection failure", args: []string{"--addr", healthtest.ClosedAddr(t), reg}, code: 2, stdout: `"status": "connection_failed"`},
+		{name: "no health service", args: []string{"--addr", noHealth.Addr, reg}, code: 3, stdout: `"status": "no_health_service"`},
+		{name: "unhealthy", args: []string{"--addr", s.Addr, reg}, code: 4, stdout: `"status": "unhealthy"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
 			var stdout, stderr strings.Builder
+			cmd.Stdin = strings.NewReader(tc.stdin)
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
 			var exit *exec.ExitError
@@ -99,17 +109,17 @@ func TestBinaryExitCodes(t *testing.T) {
 // code 0, on SIGTERM and on SIGINT.
 func TestBinarySIGTERM(t *testing.T) {
 	bin := buildBinary(t)
-	s := startGRPC(t, false)
-	s.set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
-	reg := writeRegistration(t, t.TempDir(), "reg.json", testService("a.v1.Serving"))
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
+	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Serving"))
 	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
-		cmd := exec.Command(bin, "--monitor", "--interval", "50ms", "--addr", s.addr, "-o", "json", "--listen", "127.0.0.1:0", reg)
-		var stdout, stderr syncBuffer
+		cmd := exec.Command(bin, "--monitor", "--interval", "50ms", "--addr", s.Addr, "-o", "json", "--listen", "127.0.0.1:0", reg)
+		var stdout, stderr healthtest.SyncBuffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 5*time.Second, "the first status", func() bool { return strings.Contains(stdout.String(), `"status":"healthy"`) })
+		healthtest.WaitFor(t, 5*time.Second, "the first status", func() bool { return strings.Contains(stdout.String(), `"status":"healthy"`) })
 		start := time.Now()
 		if err := cmd.Process.Signal(sig); err != nil {
 			t.Fatal(err)

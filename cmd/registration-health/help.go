@@ -5,10 +5,6 @@ import (
 	"io"
 )
 
-// programName is the name in messages and usage; a constant, so that it
-// does not depend on how the binary was started.
-const programName = "registration-health"
-
 const usageHead = `Usage: registration-health [flags] REGISTRATION_FILE...
 
 Checks that the services listed in registration files are alive, over

@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"encoding/json"
@@ -13,11 +13,11 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Output formats.
+// Output formats of WriteResults and WriteEvent.
 const (
-	formatTable = "table"
-	formatJSON  = "json"
-	formatYAML  = "yaml"
+	FormatTable = "table"
+	FormatJSON  = "json"
+	FormatYAML  = "yaml"
 )
 
 // timeLayout is how times are written: UTC, to the millisecond.
@@ -31,10 +31,10 @@ func chooseFormat(format string, w io.Writer) string {
 	}
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return formatTable
+			return FormatTable
 		}
 	}
-	return formatJSON
+	return FormatJSON
 }
 
 // resultRecord is a Result as JSON and YAML write it.
@@ -59,7 +59,7 @@ func newResultRecord(r Result) resultRecord {
 		Status:    r.Status,
 		Detail:    r.Detail,
 		LatencyMS: milliseconds(r.Latency),
-		Error:     r.Err,
+		Error:     r.Error,
 		Time:      r.Time.UTC().Format(timeLayout),
 	}
 }
@@ -78,7 +78,7 @@ type summary struct {
 }
 
 func summarize(results []Result) summary {
-	s := summary{Total: len(results), ExitCode: exitCodeOf(results)}
+	s := summary{Total: len(results), ExitCode: ExitCode(results)}
 	for _, r := range results {
 		if r.Status == StatusHealthy {
 			s.Healthy++
@@ -88,12 +88,17 @@ func summarize(results []Result) summary {
 	return s
 }
 
-// writeResults writes the results of a batch run, already sorted.
-func writeResults(w io.Writer, format string, results []Result) error {
+// WriteResults writes the results of a batch run in their order (see
+// SortResults), as FormatTable, FormatJSON or FormatYAML: a table with a
+// summary line, or one document with the results and a summary (total,
+// healthy, failing, exit_code). In JSON and YAML, latencies are in
+// milliseconds to the microsecond and times are RFC 3339, in UTC, to the
+// millisecond.
+func WriteResults(w io.Writer, format string, results []Result) error {
 	switch format {
-	case formatTable:
+	case FormatTable:
 		return writeTable(w, results)
-	case formatJSON, formatYAML:
+	case FormatJSON, FormatYAML:
 		rep := report{Results: make([]resultRecord, 0, len(results)), Summary: summarize(results)}
 		for _, r := range results {
 			rep.Results = append(rep.Results, newResultRecord(r))
@@ -109,7 +114,7 @@ func writeTable(w io.Writer, results []Result) error {
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			serviceLabel(r.Service), r.Kind, r.Address, r.Status, formatLatency(r.Latency),
-			dash(r.Detail), r.Time.Format("15:04:05.000"), dash(r.Err))
+			dash(r.Detail), r.Time.Format("15:04:05.000"), dash(r.Error))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -119,8 +124,8 @@ func writeTable(w io.Writer, results []Result) error {
 	return err
 }
 
-// event is a status change in monitor mode.
-type event struct {
+// eventRecord is an Event as JSON and YAML write it.
+type eventRecord struct {
 	Time     string  `json:"time" yaml:"time"`
 	Service  string  `json:"service" yaml:"service"`
 	Check    Kind    `json:"check" yaml:"check"`
@@ -135,35 +140,42 @@ type event struct {
 	Consecutive int `json:"consecutive" yaml:"consecutive"`
 }
 
-func newEvent(r Result, previous Status, consecutive int) event {
-	return event{
-		Time:        r.Time.UTC().Format(timeLayout),
-		Service:     r.Service,
-		Check:       r.Kind,
-		Address:     r.Address,
-		Target:      r.Target,
-		Previous:    previous,
-		Status:      r.Status,
-		Detail:      r.Detail,
-		Latency:     milliseconds(r.Latency),
-		Error:       r.Err,
-		Consecutive: consecutive,
+func newEventRecord(e Event) eventRecord {
+	return eventRecord{
+		Time:        e.Time.UTC().Format(timeLayout),
+		Service:     e.Service,
+		Check:       e.Kind,
+		Address:     e.Address,
+		Target:      e.Target,
+		Previous:    e.Previous,
+		Status:      e.Status,
+		Detail:      e.Detail,
+		Latency:     milliseconds(e.Latency),
+		Error:       e.Error,
+		Consecutive: e.Consecutive,
 	}
 }
 
-// writeEvent writes one status change: a line in a table, a JSON object
-// on its own line, or a YAML document.
-func writeEvent(w io.Writer, format string, e event) error {
-	if format != formatTable {
-		return encode(w, format, e, true)
+// WriteEvent writes one change of status of a Monitor, as FormatTable,
+// FormatJSON or FormatYAML: a line, a JSON object on a line of its own, or
+// a YAML document that starts with "---", so that a stream of events
+// stays readable line by line or document by document.
+func WriteEvent(w io.Writer, format string, e Event) error {
+	rec := newEventRecord(e)
+	switch format {
+	case FormatJSON, FormatYAML:
+		return encode(w, format, rec, true)
+	case FormatTable:
+	default:
+		return fmt.Errorf("unknown output format %q", format)
 	}
 	prev := string(e.Previous)
 	if prev == "" {
 		prev = "(start)"
 	}
 	line := fmt.Sprintf("%s  %s  %s  %s  %s -> %s  %s  %s",
-		e.Time, serviceLabel(e.Service), e.Check, e.Address, prev, e.Status,
-		formatLatency(time.Duration(e.Latency*float64(time.Millisecond))), dash(e.Detail))
+		rec.Time, serviceLabel(e.Service), e.Kind, e.Address, prev, e.Status,
+		formatLatency(e.Latency.Round(time.Microsecond)), dash(e.Detail))
 	if e.Error != "" {
 		line += "  " + e.Error
 	}
@@ -175,7 +187,7 @@ func writeEvent(w io.Writer, format string, e event) error {
 // has one JSON object per line, or one YAML document each, "---" first; a
 // single value (a batch report) is indented JSON or a plain YAML document.
 func encode(w io.Writer, format string, v any, stream bool) error {
-	if format == formatJSON {
+	if format == FormatJSON {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		if !stream {

@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"context"
@@ -14,28 +14,37 @@ import (
 	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 )
 
-// monitorRun is a monitor running in the background of a test.
-type monitorRun struct {
-	stdout, stderr syncBuffer
+// backgroundMonitor is a monitor running in the background of a test, as the
+// command runs it.
+type backgroundMonitor struct {
+	stdout, stderr healthtest.SyncBuffer
 	cancel         context.CancelFunc
 	done           chan int
 }
 
-func startMonitor(t *testing.T, args ...string) *monitorRun {
+// startMonitor plans c in monitor mode and runs it in the background.
+func startMonitor(t *testing.T, c Config) *backgroundMonitor {
 	t.Helper()
-	m := &monitorRun{done: make(chan int, 1)}
+	c.Monitor = true
+	p, err := c.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &backgroundMonitor{done: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	go func() { m.done <- run(ctx, append([]string{"--monitor"}, args...), &m.stdout, &m.stderr) }()
+	go func() { m.done <- Run(ctx, p, &m.stdout, &m.stderr) }()
 	t.Cleanup(func() { m.stop(t) })
 	return m
 }
 
 // stop ends the monitor as SIGINT would and checks that it stops at once
 // and cleanly.
-func (m *monitorRun) stop(t *testing.T) {
+func (m *backgroundMonitor) stop(t *testing.T) {
 	t.Helper()
 	if m.cancel == nil {
 		return
@@ -56,14 +65,14 @@ func (m *monitorRun) stop(t *testing.T) {
 }
 
 // events decodes the JSON events printed so far.
-func (m *monitorRun) events(t *testing.T) []event {
+func (m *backgroundMonitor) events(t *testing.T) []eventRecord {
 	t.Helper()
-	var events []event
+	var events []eventRecord
 	for _, line := range strings.Split(strings.TrimSpace(m.stdout.String()), "\n") {
 		if line == "" {
 			continue
 		}
-		var e event
+		var e eventRecord
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("event %q: %v", line, err)
 		}
@@ -73,14 +82,14 @@ func (m *monitorRun) events(t *testing.T) []event {
 }
 
 // waitEvents waits for n events and returns them.
-func (m *monitorRun) waitEvents(t *testing.T, n int) []event {
+func (m *backgroundMonitor) waitEvents(t *testing.T, n int) []eventRecord {
 	t.Helper()
-	waitFor(t, 5*time.Second, fmt.Sprintf("%d events; have:\n%s", n, m.stdout.String()),
+	healthtest.WaitFor(t, 5*time.Second, fmt.Sprintf("%d events; have:\n%s", n, m.stdout.String()),
 		func() bool { return len(m.events(t)) >= n })
 	return m.events(t)
 }
 
-func checkEvent(t *testing.T, e event, previous, status Status, consecutive int) {
+func checkEvent(t *testing.T, e eventRecord, previous, status Status, consecutive int) {
 	t.Helper()
 	if e.Previous != previous || e.Status != status || e.Consecutive != consecutive {
 		t.Errorf("event %s -> %s after %d, want %s -> %s after %d: %+v",
@@ -102,17 +111,18 @@ func TestMonitorThresholds(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	reg := writeRegistration(t, t.TempDir(), "reg.json", testService("flip.v1.Service"))
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("flip.v1.Service")))
+	c.Check, c.Addr = "http", srv.Listener.Addr().String()
+	c.Interval, c.Jitter, c.FailureThreshold, c.SuccessThreshold = 20*time.Millisecond, 0, 3, 2
 	leaked := goroutines(t)
-	m := startMonitor(t, "--check", "http", "--addr", srv.Listener.Addr().String(), "-o", "json",
-		"--interval", "20ms", "--jitter", "0", "--failure-threshold", "3", "--success-threshold", "2", reg)
+	m := startMonitor(t, c)
 
 	checkEvent(t, m.waitEvents(t, 1)[0], "", StatusHealthy, 1)
 
 	// One failed check among good ones: no change.
 	failOnce.Store(true)
 	after := requests.Load()
-	waitFor(t, 5*time.Second, "the failure and three more checks", func() bool { return !failOnce.Load() && requests.Load() >= after+4 })
+	healthtest.WaitFor(t, 5*time.Second, "the failure and three more checks", func() bool { return !failOnce.Load() && requests.Load() >= after+4 })
 	if n := len(m.events(t)); n != 1 {
 		t.Fatalf("one failed check changed the status: %d events\n%s", n, m.stdout.String())
 	}
@@ -138,12 +148,13 @@ func TestMonitorThresholds(t *testing.T) {
 // until the monitor stops.
 func TestMonitorWatch(t *testing.T) {
 	const name = "watch.v1.Service"
-	s := startGRPC(t, false)
-	s.set(healthpb.HealthCheckResponse_SERVING, name)
-	reg := writeRegistration(t, t.TempDir(), "reg.json", testService(name))
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, name)
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service(name)))
+	c.Addr = s.Addr
+	c.Interval, c.Jitter, c.FailureThreshold, c.Listen = time.Minute, 0, 1, "127.0.0.1:0"
 	leaked := goroutines(t)
-	m := startMonitor(t, "--addr", s.addr, "-o", "json", "--interval", "1m", "--jitter", "0",
-		"--failure-threshold", "1", "--listen", "127.0.0.1:0", reg)
+	m := startMonitor(t, c)
 
 	first := m.waitEvents(t, 1)[0]
 	checkEvent(t, first, "", StatusHealthy, 1)
@@ -152,13 +163,13 @@ func TestMonitorWatch(t *testing.T) {
 	}
 
 	start := time.Now()
-	s.set(healthpb.HealthCheckResponse_NOT_SERVING, name)
+	s.Set(healthpb.HealthCheckResponse_NOT_SERVING, name)
 	e := m.waitEvents(t, 2)[1]
 	checkEvent(t, e, StatusHealthy, StatusUnhealthy, 1)
 	if e.Detail != "NOT_SERVING (watch)" || time.Since(start) > 2*time.Second {
 		t.Errorf("pushed change after %v: %+v", time.Since(start), e)
 	}
-	s.set(healthpb.HealthCheckResponse_SERVING, name)
+	s.Set(healthpb.HealthCheckResponse_SERVING, name)
 	checkEvent(t, m.waitEvents(t, 3)[2], StatusUnhealthy, StatusHealthy, 1)
 
 	addr := regexp.MustCompile(`serving metrics at (http://\S+/metrics)`).FindStringSubmatch(m.stderr.String())
@@ -166,7 +177,7 @@ func TestMonitorWatch(t *testing.T) {
 		t.Fatalf("no metrics address in stderr:\n%s", m.stderr.String())
 	}
 	body := get(t, addr[1])
-	labels := fmt.Sprintf(`address=%q,check="grpc",service=%q`, s.addr, name)
+	labels := fmt.Sprintf(`address=%q,check="grpc",service=%q`, s.Addr, name)
 	for _, want := range []string{
 		"registration_health_healthy{" + labels + "} 1",
 		"registration_health_latency_seconds{" + labels + "} ",
@@ -206,19 +217,20 @@ func get(t *testing.T, url string) string {
 // format, then a clean stop while the Watch stream waits to reconnect.
 func TestMonitorServerDown(t *testing.T) {
 	const name = "down.v1.Service"
-	s := startGRPC(t, false)
-	s.set(healthpb.HealthCheckResponse_SERVING, name)
-	reg := writeRegistration(t, t.TempDir(), "reg.json", testService(name))
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, name)
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service(name)))
+	c.Addr, c.Output, c.Timeout = s.Addr, FormatTable, 300*time.Millisecond
+	c.Interval, c.Jitter, c.FailureThreshold = 30*time.Millisecond, 0.5, 2
 	leaked := goroutines(t)
-	m := startMonitor(t, "--addr", s.addr, "-o", "table", "--interval", "30ms", "--jitter", "0.5",
-		"--failure-threshold", "2", "--timeout", "300ms", reg)
-	waitFor(t, 5*time.Second, "the first status", func() bool { return strings.Contains(m.stdout.String(), "(start) -> healthy") })
-	s.server.Stop()
-	waitFor(t, 5*time.Second, "the server to be reported down", func() bool {
+	m := startMonitor(t, c)
+	healthtest.WaitFor(t, 5*time.Second, "the first status", func() bool { return strings.Contains(m.stdout.String(), "(start) -> healthy") })
+	s.Server.Stop()
+	healthtest.WaitFor(t, 5*time.Second, "the server to be reported down", func() bool {
 		return strings.Contains(m.stdout.String(), "healthy -> connection_failed")
 	})
 	lines := strings.Split(strings.TrimSpace(m.stdout.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[1], name+"  grpc  "+s.addr+"  healthy -> connection_failed") ||
+	if len(lines) != 2 || !strings.Contains(lines[1], name+"  grpc  "+s.Addr+"  healthy -> connection_failed") ||
 		!strings.Contains(lines[1], "connection refused") {
 		t.Errorf("table:\n%s", m.stdout.String())
 	}
@@ -229,15 +241,15 @@ func TestMonitorServerDown(t *testing.T) {
 // TestMonitorListenInUse checks that a metrics address that cannot be
 // listened on is an error before any check.
 func TestMonitorListenInUse(t *testing.T) {
-	taken := listen(t)
-	defer taken.Close()
-	target := startCounting(t)
-	reg := writeRegistration(t, t.TempDir(), "reg.json", testService("a.v1.Service"))
-	code, stdout, stderr := runCLI(t, "--monitor", "--addr", target.addr(), "--listen", taken.Addr().String(), reg)
-	if code != exitInvalidArguments || stdout != "" || !strings.Contains(stderr, "--listen: listen tcp "+taken.Addr().String()) {
+	taken := healthtest.Listen(t)
+	target := healthtest.NewCountingListener(t)
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Service")))
+	c.Monitor, c.Addr, c.Listen = true, target.Addr(), taken.Addr().String()
+	code, stdout, stderr := run(context.Background(), t, c)
+	if code != ExitInvalidArguments || stdout != "" || !strings.Contains(stderr, "--listen: listen tcp "+taken.Addr().String()) {
 		t.Errorf("exit code %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
-	if n := target.accepted.Load(); n != 0 {
+	if n := target.Accepted(); n != 0 {
 		t.Errorf("%d connections made", n)
 	}
 }

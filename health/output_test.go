@@ -1,6 +1,7 @@
-package main
+package health
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -8,26 +9,32 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 )
 
 // TestOutputFormats checks the table, JSON and YAML output of one run
 // with a healthy and an unreachable service.
 func TestOutputFormats(t *testing.T) {
-	s := startGRPC(t, false)
-	s.set(healthpb.HealthCheckResponse_SERVING, "a.v1.Up")
-	dir := t.TempDir()
-	reg := writeRegistration(t, dir, "reg.json", testService("a.v1.Up"), testService("a.v1.Down"))
-	args := []string{"--target", "a.v1.Up=" + s.addr, "--target", "a.v1.Down=" + closedAddr(t), reg}
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Up")
+	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Up"), healthtest.Service("a.v1.Down"))
+	config := func(output string) Config {
+		c := testConfig(reg)
+		c.Targets = []string{"a.v1.Up=" + s.Addr, "a.v1.Down=" + healthtest.ClosedAddr(t)}
+		c.Output = output
+		return c
+	}
 
-	code, table, _ := runCLI(t, append(args, "-o", "table")...)
+	code, table, _ := run(context.Background(), t, config(FormatTable))
 	lines := strings.Split(strings.TrimSpace(table), "\n")
-	if code != exitConnectionFailure || len(lines) != 4 {
+	if code != ExitConnectionFailure || len(lines) != 4 {
 		t.Fatalf("exit code %d, table:\n%s", code, table)
 	}
 	for i, want := range [][]string{
 		{"SERVICE", "CHECK", "ADDRESS", "STATUS", "LATENCY", "DETAIL", "TIME", "ERROR"},
 		{"a.v1.Down", "grpc", "connection_failed", "Unavailable", "connect: connection refused"},
-		{"a.v1.Up", "grpc", s.addr, "healthy", "SERVING"},
+		{"a.v1.Up", "grpc", s.Addr, "healthy", "SERVING"},
 		{"2 checked, 1 healthy, 1 failing"},
 	} {
 		for _, w := range want {
@@ -37,7 +44,7 @@ func TestOutputFormats(t *testing.T) {
 		}
 	}
 
-	_, out, _ := runCLI(t, append(args, "--output", "yaml")...)
+	_, out, _ := run(context.Background(), t, config(FormatYAML))
 	var rep report
 	if err := yaml.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("YAML output: %v\n%s", err, out)
@@ -45,7 +52,7 @@ func TestOutputFormats(t *testing.T) {
 	checkReport(t, rep)
 
 	// Not a terminal: JSON by default.
-	_, out, _ = runCLI(t, args...)
+	_, out, _ = run(context.Background(), t, config(""))
 	rep = report{}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("default output is not JSON: %v\n%s", err, out)
@@ -55,7 +62,7 @@ func TestOutputFormats(t *testing.T) {
 
 func checkReport(t *testing.T, rep report) {
 	t.Helper()
-	if rep.Summary != (summary{Total: 2, Healthy: 1, Failing: 1, ExitCode: exitConnectionFailure}) || len(rep.Results) != 2 {
+	if rep.Summary != (summary{Total: 2, Healthy: 1, Failing: 1, ExitCode: ExitConnectionFailure}) || len(rep.Results) != 2 {
 		t.Fatalf("report: %+v", rep)
 	}
 	up := rep.Results[1]

@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -30,22 +31,24 @@ func TestBatchHungTargets(t *testing.T) {
 	targets.WriteString("services:\n")
 	for i := range n {
 		name := fmt.Sprintf("hung.v1.Service%02d", i)
-		services = append(services, testService(name))
-		fmt.Fprintf(&targets, "  %s:\n    grpc_address: %s\n    http_address: %s\n", name, startHung(t).addr(), hangHTTP.URL)
+		services = append(services, healthtest.Service(name))
+		fmt.Fprintf(&targets, "  %s:\n    grpc_address: %s\n    http_address: %s\n", name, healthtest.NewHungListener(t).Addr(), hangHTTP.URL)
 	}
 	dir := t.TempDir()
-	reg := writeRegistration(t, dir, "reg.json", services...)
-	tf := writeFile(t, dir, "targets.yaml", targets.String())
+	c := testConfig(healthtest.WriteRegistration(t, dir, "reg.json", services...))
+	c.TargetsFile = healthtest.WriteFile(t, dir, "targets.yaml", targets.String())
+	c.Check = "both"
+	c.Timeout = timeout
 
 	leaked := goroutines(t)
 	start := time.Now()
-	code, rep, stderr := runJSON(t, "--targets", tf, "--check", "both", "--timeout", timeout.String(), reg)
+	code, rep, stderr := runJSON(t, c)
 	took := time.Since(start)
 	if took >= 2*timeout {
 		t.Errorf("%d hung checks took %v, want less than %v", 2*n, took, 2*timeout)
 	}
-	if code != exitConnectionFailure || len(rep.Results) != 2*n {
-		t.Fatalf("exit code %d, %d results; want %d, %d\n%s", code, len(rep.Results), exitConnectionFailure, 2*n, stderr)
+	if code != ExitConnectionFailure || len(rep.Results) != 2*n {
+		t.Fatalf("exit code %d, %d results; want %d, %d\n%s", code, len(rep.Results), ExitConnectionFailure, 2*n, stderr)
 	}
 	for _, r := range rep.Results {
 		want := StatusConnectionFailed
@@ -60,7 +63,7 @@ func TestBatchHungTargets(t *testing.T) {
 	leaked()
 }
 
-// TestBatchConcurrency checks that no more than --concurrency checks are
+// TestBatchConcurrency checks that no more than Concurrency checks are
 // in flight at once, and that they do run side by side.
 func TestBatchConcurrency(t *testing.T) {
 	var inFlight, most atomic.Int64
@@ -74,10 +77,13 @@ func TestBatchConcurrency(t *testing.T) {
 	defer srv.Close()
 	var services []*registration.Service
 	for i := range 24 {
-		services = append(services, testService(fmt.Sprintf("busy.v1.Service%02d", i)))
+		services = append(services, healthtest.Service(fmt.Sprintf("busy.v1.Service%02d", i)))
 	}
-	reg := writeRegistration(t, t.TempDir(), "reg.yaml", services...)
-	code, rep, stderr := runJSON(t, "--check", "http", "--addr", srv.Listener.Addr().String(), "--concurrency", "4", reg)
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.yaml", services...))
+	c.Check = "http"
+	c.Addr = srv.Listener.Addr().String()
+	c.Concurrency = 4
+	code, rep, stderr := runJSON(t, c)
 	if code != 0 || rep.Summary.Healthy != 24 {
 		t.Fatalf("exit code %d, %+v\n%s", code, rep.Summary, stderr)
 	}
@@ -88,40 +94,42 @@ func TestBatchConcurrency(t *testing.T) {
 
 // TestBatchFilesAndSelection checks that services listed in both a
 // per-file and an aggregate registration are checked once, and that
-// --service and --exclude select by glob.
+// Services and Exclude select by glob.
 func TestBatchFilesAndSelection(t *testing.T) {
-	s := startGRPC(t, false)
+	s := healthtest.NewGRPCServer(t)
 	names := []string{"library.v1.LibraryService", "library.v1.ShelfService", "library.v2.LibraryService", "shop.v1.CartService"}
-	s.set(healthpb.HealthCheckResponse_SERVING, names...)
+	s.Set(healthpb.HealthCheckResponse_SERVING, names...)
 	dir := t.TempDir()
 	var all []*registration.Service
 	for _, n := range names {
-		all = append(all, testService(n))
+		all = append(all, healthtest.Service(n))
 	}
-	aggregate := writeRegistration(t, dir, "all.registration.json", all...)
-	perFile := writeRegistration(t, dir, "library.registration.yaml", testService(names[0]), testService(names[1]))
-	changed := testService(names[3])
+	aggregate := healthtest.WriteRegistration(t, dir, "all.registration.json", all...)
+	perFile := healthtest.WriteRegistration(t, dir, "library.registration.yaml", healthtest.Service(names[0]), healthtest.Service(names[1]))
+	changed := healthtest.Service(names[3])
 	changed.Health.HTTPPath = "/other"
-	stale := writeRegistration(t, dir, "shop.registration.yaml", changed)
+	stale := healthtest.WriteRegistration(t, dir, "shop.registration.yaml", changed)
 
 	for _, tc := range []struct {
-		args []string
-		want []string
+		services, exclude []string
+		want              []string
 	}{
-		{nil, names},
-		{[]string{"--service", "library.*"}, names[:3]},
-		{[]string{"--service", "library.v1.*", "--service", "*.CartService"}, []string{names[0], names[1], names[3]}},
-		{[]string{"--service", "*.LibraryService"}, []string{names[0], names[2]}},
-		{[]string{"--exclude", "library.v2.*", "--exclude", "shop.*"}, names[:2]},
+		{nil, nil, names},
+		{[]string{"library.*"}, nil, names[:3]},
+		{[]string{"library.v1.*", "*.CartService"}, nil, []string{names[0], names[1], names[3]}},
+		{[]string{"*.LibraryService"}, nil, []string{names[0], names[2]}},
+		{nil, []string{"library.v2.*", "shop.*"}, names[:2]},
 	} {
-		args := append([]string{"--addr", s.addr, perFile, aggregate, stale}, tc.args...)
-		code, rep, stderr := runJSON(t, args...)
+		c := testConfig(perFile, aggregate, stale)
+		c.Addr = s.Addr
+		c.Services, c.Exclude = tc.services, tc.exclude
+		code, rep, stderr := runJSON(t, c)
 		var got []string
 		for _, r := range rep.Results {
 			got = append(got, r.Service)
 		}
 		if code != 0 || strings.Join(got, " ") != strings.Join(tc.want, " ") {
-			t.Errorf("%v: exit code %d, services %v; want 0, %v\n%s", tc.args, code, got, tc.want, stderr)
+			t.Errorf("services %v, exclude %v: exit code %d, services %v; want 0, %v\n%s", tc.services, tc.exclude, code, got, tc.want, stderr)
 		}
 		if !strings.Contains(stderr, "warning: service shop.v1.CartService: ") || !strings.Contains(stderr, "disagree about health") {
 			t.Errorf("no warning about the stale file:\n%s", stderr)
@@ -134,21 +142,21 @@ func TestBatchFilesAndSelection(t *testing.T) {
 func TestBatchCanceled(t *testing.T) {
 	var services []*registration.Service
 	for i := range 10 {
-		services = append(services, testService(fmt.Sprintf("hung.v1.Service%d", i)))
+		services = append(services, healthtest.Service(fmt.Sprintf("hung.v1.Service%d", i)))
 	}
-	reg := writeRegistration(t, t.TempDir(), "reg.json", services...)
-	hung := startHung(t)
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", services...))
+	c.Addr = healthtest.NewHungListener(t).Addr()
+	c.Timeout, c.ConnectTimeout = 10*time.Second, 10*time.Second
 	leaked := goroutines(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
-	var stdout, stderr syncBuffer
-	code := run(ctx, []string{"--addr", hung.addr(), "--timeout", "10s", "--connect-timeout", "10s", "-o", "json", reg}, &stdout, &stderr)
+	code, stdout, _ := run(ctx, t, c)
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("a canceled batch took %v", took)
 	}
-	if code != exitConnectionFailure || !strings.Contains(stdout.String(), `"error": "canceled"`) {
-		t.Errorf("exit code %d, output:\n%s", code, stdout.String())
+	if code != ExitConnectionFailure || !strings.Contains(stdout, `"error": "canceled"`) {
+		t.Errorf("exit code %d, output:\n%s", code, stdout)
 	}
 	leaked()
 }
@@ -174,8 +182,8 @@ func TestExitCode(t *testing.T) {
 		{rs(StatusUnhealthy, StatusRequestFailed, StatusHealthy), 3},
 		{rs(StatusUnhealthy, StatusConnectionFailed, StatusRequestFailed), 2},
 	} {
-		if got := exitCodeOf(tc.results); got != tc.want {
-			t.Errorf("exitCodeOf(%v) = %d, want %d", tc.results, got, tc.want)
+		if got := ExitCode(tc.results); got != tc.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tc.results, got, tc.want)
 		}
 	}
 }

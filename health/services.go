@@ -1,13 +1,13 @@
-package main
+package health
 
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
 
 // service is a registered service as far as health checks go.
@@ -18,12 +18,14 @@ type service struct {
 	file     string // first registration file that lists it
 }
 
-// loadServices reads registration files and returns their services in
-// file order, each once. Files written before health existed have no
-// health section: such a service is checked under its full name and at
-// defaultHTTPPath. A service listed again (a per-file registration beside
-// an aggregate one) keeps its first entry; a warning says so when the two
-// disagree about health.
+// loadServices reads registration files with the project's one reader and
+// returns their services in file order, each once. Files written before
+// health existed have no health section: such a service is checked under
+// its full name and at defaultHTTPPath. A service listed again (a
+// per-file registration beside an aggregate one) keeps its first entry,
+// as load.Files keeps it; a warning says so when the two disagree about
+// health. Files are read one by one, rather than with load.Files, to
+// report every bad file at once and to see the duplicates.
 func loadServices(files []string, defaultHTTPPath string) ([]*service, []string, error) {
 	var (
 		services []*service
@@ -32,12 +34,7 @@ func loadServices(files []string, defaultHTTPPath string) ([]*service, []string,
 	)
 	byName := map[string]*service{}
 	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("registration file: %w", err))
-			continue
-		}
-		reg, err := registration.Unmarshal(name, data)
+		reg, err := load.File(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -91,7 +88,7 @@ func newService(file string, rs *registration.Service, defaultHTTPPath string) (
 func selectServices(services []*service, include, exclude []string) ([]*service, error) {
 	var errs []error
 	for _, g := range include {
-		if !matchesAny(services, g) {
+		if !matchGlobs([]string{g}, services...) {
 			errs = append(errs, fmt.Errorf("--service %q matches no service in the registration files", g))
 		}
 	}
@@ -100,7 +97,7 @@ func selectServices(services []*service, include, exclude []string) ([]*service,
 	}
 	var selected []*service
 	for _, s := range services {
-		if (len(include) == 0 || matchGlobs(include, s.name)) && !matchGlobs(exclude, s.name) {
+		if (len(include) == 0 || matchGlobs(include, s)) && !matchGlobs(exclude, s) {
 			selected = append(selected, s)
 		}
 	}
@@ -110,19 +107,14 @@ func selectServices(services []*service, include, exclude []string) ([]*service,
 	return selected, nil
 }
 
-func matchesAny(services []*service, glob string) bool {
-	for _, s := range services {
-		if ok, _ := path.Match(glob, s.name); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func matchGlobs(globs []string, name string) bool {
+// matchGlobs reports whether one of the globs matches one of the
+// services' full names.
+func matchGlobs(globs []string, services ...*service) bool {
 	for _, g := range globs {
-		if ok, _ := path.Match(g, name); ok {
-			return true
+		for _, s := range services {
+			if ok, _ := path.Match(g, s.name); ok {
+				return true
+			}
 		}
 	}
 	return false

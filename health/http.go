@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"context"
@@ -17,23 +17,26 @@ import (
 // probeHTTP fetches the health URL of ch. 2xx and 3xx pass, as in
 // Kubernetes; the body is read up to maxBodyBytes and quoted in the error
 // of a failing answer.
-func (c *checker) probeHTTP(ctx context.Context, ch check) Result {
-	r := Result{Service: ch.service, Kind: KindHTTP, Address: ch.address, Target: ch.url, Time: time.Now()}
-	ctx, cancel := context.WithTimeout(ctx, c.plan.timeout)
+func (c *Checker) probeHTTP(ctx context.Context, ch Check) Result {
+	r := Result{Service: ch.Service, Kind: KindHTTP, Address: ch.Address, Target: ch.URL, Time: time.Now()}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 
 	// Whether a connection was made tells a connection failure (2) from
 	// a request failure (3). With TLS, GotConn comes after the handshake.
 	var connected atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, ch.url, nil)
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, ch.URL, nil)
 	if err != nil {
-		r.Status, r.Err = StatusRequestFailed, err.Error()
+		r.Status, r.Error = StatusRequestFailed, err.Error()
 		return r
 	}
-	req.Header = c.plan.header.Clone()
-	if c.plan.host != "" {
-		req.Host = c.plan.host
+	req.Header = c.opts.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if c.opts.Host != "" {
+		req.Host = c.opts.Host
 	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", userAgent())
@@ -49,7 +52,7 @@ func (c *checker) probeHTTP(ctx context.Context, ch check) Result {
 		if connected.Load() {
 			r.Status = StatusRequestFailed
 		}
-		r.Err = c.describeHTTPError(ctx, err, connected.Load())
+		r.Error = c.describeHTTPError(ctx, err, connected.Load())
 		return r
 	}
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
@@ -60,13 +63,13 @@ func (c *checker) probeHTTP(ctx context.Context, ch check) Result {
 	switch {
 	case resp.StatusCode < 200 || resp.StatusCode >= 400:
 		r.Status = StatusUnhealthy
-		r.Err = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		r.Error = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		if s := bodySnippet(body); s != "" {
-			r.Err += ": " + s
+			r.Error += ": " + s
 		}
 	case readErr != nil:
 		r.Status = StatusRequestFailed
-		r.Err = "reading body: " + c.describeHTTPError(ctx, readErr, true)
+		r.Error = "reading body: " + c.describeHTTPError(ctx, readErr, true)
 	default:
 		r.Status = StatusHealthy
 		if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && loc != "" {
@@ -91,19 +94,19 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 
 // describeHTTPError turns a client error into a message without the URL,
 // which the result already carries.
-func (c *checker) describeHTTPError(ctx context.Context, err error, connected bool) string {
+func (c *Checker) describeHTTPError(ctx context.Context, err error, connected bool) string {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && connected:
-		return fmt.Sprintf("timeout: no answer within %v", c.plan.timeout)
+		return fmt.Sprintf("timeout: no answer within %v", c.opts.Timeout)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Sprintf("timeout: no connection within %v", c.plan.timeout)
+		return fmt.Sprintf("timeout: no connection within %v", c.opts.Timeout)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "canceled"
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if ue.Timeout() && !connected {
-			return fmt.Sprintf("timeout: no connection within %v: %v", c.plan.connectTimeout, ue.Err)
+			return fmt.Sprintf("timeout: no connection within %v: %v", c.opts.ConnectTimeout, ue.Err)
 		}
 		err = ue.Err
 	}

@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -58,13 +59,13 @@ func TestHTTPCheck(t *testing.T) {
 	addr := srv.Listener.Addr().String()
 
 	for _, tc := range []struct {
-		name   string
-		path   string
-		addr   string // default: srv
-		args   []string
-		status Status
-		detail string
-		err    string
+		name    string
+		path    string
+		addr    string // default: srv
+		headers []string
+		status  Status
+		detail  string
+		err     string
 		// alsoOK is another acceptable status: a reset may come before
 		// or after the client sees its connection as made.
 		alsoOK Status
@@ -83,32 +84,30 @@ func TestHTTPCheck(t *testing.T) {
 		{name: "body stalls", path: "/stall-body", status: StatusRequestFailed, detail: "HTTP 200",
 			err: "reading body: timeout: no answer within 400ms"},
 		{name: "endless body", path: "/endless", status: StatusHealthy, detail: "HTTP 200"},
-		{name: "headers", path: "/headers", args: []string{"--header", "X-Probe: yes", "--header", "Host: health.test"},
+		{name: "headers", path: "/headers", headers: []string{"X-Probe: yes", "Host: health.test"},
 			status: StatusHealthy, detail: "HTTP 200"},
-		{name: "connection reset", path: "/ok", addr: startReset(t).addr(), status: StatusRequestFailed,
+		{name: "connection reset", path: "/ok", addr: healthtest.NewResetListener(t).Addr(), status: StatusRequestFailed,
 			alsoOK: StatusConnectionFailed, err: "connection reset by peer"},
-		{name: "refused", path: "/ok", addr: closedAddr(t), status: StatusConnectionFailed, err: "connection refused"},
+		{name: "refused", path: "/ok", addr: healthtest.ClosedAddr(t), status: StatusConnectionFailed, err: "connection refused"},
 		{name: "URL address", path: "/ok", addr: srv.URL, status: StatusHealthy, detail: "HTTP 200"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			svc := testService("health.v1.Service")
+			svc := healthtest.Service("health.v1.Service")
 			svc.Health.HTTPPath = tc.path
-			reg := writeRegistration(t, dir, "reg.json", svc)
-			a := tc.addr
-			if a == "" {
-				a = addr
+			c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", svc))
+			c.Check, c.HTTPAddr, c.Timeout, c.Headers = "http", addr, timeout, tc.headers
+			if tc.addr != "" {
+				c.HTTPAddr = tc.addr
 			}
-			args := append([]string{"--check", "http", "--http-addr", a, "--timeout", timeout.String(), reg}, tc.args...)
 			start := time.Now()
-			code, rep, stderr := runJSON(t, args...)
+			code, rep, stderr := runJSON(t, c)
 			took := time.Since(start)
 			r := resultFor(t, rep, "health.v1.Service", KindHTTP)
 			if tc.alsoOK != "" && r.Status == tc.alsoOK {
 				tc.status = tc.alsoOK
 			}
-			if r.Status != tc.status || code != tc.status.exitCode() {
-				t.Errorf("status %s, exit code %d; want %s, %d\n%+v\n%s", r.Status, code, tc.status, tc.status.exitCode(), r, stderr)
+			if r.Status != tc.status || code != tc.status.ExitCode() {
+				t.Errorf("status %s, exit code %d; want %s, %d\n%+v\n%s", r.Status, code, tc.status, tc.status.ExitCode(), r, stderr)
 			}
 			if tc.detail != "" && r.Detail != tc.detail {
 				t.Errorf("detail %q, want %q", r.Detail, tc.detail)
@@ -127,20 +126,21 @@ func TestHTTPCheck(t *testing.T) {
 }
 
 // TestHTTPCheckDefaults checks the health path of a registration with no
-// health section: --http-path.
+// health section: HTTPPath.
 func TestHTTPCheckDefaults(t *testing.T) {
 	var got atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Store(r.URL.Path) }))
 	defer srv.Close()
-	dir := t.TempDir()
-	old := &registration.Service{Name: "old.v1.Service", Package: "old.v1", File: "old.proto"}
-	reg := writeRegistration(t, dir, "old.yaml", old)
+	old := &registration.Service{Name: "old.v1.Service", Package: "old.v1", File: "old.proto", Methods: []*registration.Method{}}
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "old.yaml", old))
+	c.Check, c.Addr = "http", srv.Listener.Addr().String()
 
-	code, rep, stderr := runJSON(t, "--check", "http", "--addr", srv.Listener.Addr().String(), reg)
+	code, _, stderr := runJSON(t, c)
 	if code != 0 || got.Load() != "/healthz" {
 		t.Fatalf("exit code %d, path %v; want 0, /healthz\n%s", code, got.Load(), stderr)
 	}
-	code, rep, _ = runJSON(t, "--check", "http", "--http-path", "/ready", "--addr", srv.Listener.Addr().String(), reg)
+	c.HTTPPath = "/ready"
+	code, rep, _ := runJSON(t, c)
 	if code != 0 || got.Load() != "/ready" || resultFor(t, rep, "old.v1.Service", KindHTTP).Target != srv.URL+"/ready" {
 		t.Fatalf("exit code %d, path %v; want 0, /ready", code, got.Load())
 	}
@@ -155,31 +155,38 @@ func TestHTTPSCheck(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are expected
 	srv.StartTLS()
 	defer srv.Close()
-	dir := t.TempDir()
-	reg := writeRegistration(t, dir, "reg.json", testService("health.v1.Service"))
+	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("health.v1.Service"))
 	addr := srv.Listener.Addr().String()
+	client := func(c *Config) { c.TLS, c.TLSClientCert, c.TLSClientKey = true, p.clientCert, p.clientKey }
 
 	for _, tc := range []struct {
 		name   string
-		args   []string
+		set    func(c *Config)
 		status Status
 		err    string
 	}{
-		{"CA and client certificate", []string{"--tls", "--tls-ca-cert", p.caFile,
-			"--tls-client-cert", p.clientCert, "--tls-client-key", p.clientKey}, StatusHealthy, ""},
-		{"https URL", []string{"--tls", "--tls-ca-cert", p.caFile, "--tls-client-cert", p.clientCert,
-			"--tls-client-key", p.clientKey, "--http-addr", "https://" + addr}, StatusHealthy, ""},
-		{"unknown CA", []string{"--tls", "--tls-client-cert", p.clientCert, "--tls-client-key", p.clientKey},
-			StatusConnectionFailed, "certificate signed by unknown authority"},
-		{"no verify", []string{"--tls", "--tls-no-verify", "--tls-client-cert", p.clientCert, "--tls-client-key", p.clientKey},
-			StatusHealthy, ""},
-		{"plain HTTP to a TLS server", nil, StatusUnhealthy, "HTTP 400"},
+		{"CA and client certificate", func(c *Config) {
+			client(c)
+			c.TLSCACert = p.caFile
+		}, StatusHealthy, ""},
+		{"https URL", func(c *Config) {
+			client(c)
+			c.TLSCACert, c.HTTPAddr = p.caFile, "https://"+addr
+		}, StatusHealthy, ""},
+		{"unknown CA", client, StatusConnectionFailed, "certificate signed by unknown authority"},
+		{"no verify", func(c *Config) {
+			client(c)
+			c.TLSNoVerify = true
+		}, StatusHealthy, ""},
+		{"plain HTTP to a TLS server", func(*Config) {}, StatusUnhealthy, "HTTP 400"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"--check", "http", "--addr", addr, "--timeout", "1s", reg}, tc.args...)
-			code, rep, stderr := runJSON(t, args...)
+			c := testConfig(reg)
+			c.Check, c.Addr, c.Timeout = "http", addr, time.Second
+			tc.set(&c)
+			code, rep, stderr := runJSON(t, c)
 			r := resultFor(t, rep, "health.v1.Service", KindHTTP)
-			if r.Status != tc.status || code != tc.status.exitCode() || !strings.Contains(r.Error, tc.err) {
+			if r.Status != tc.status || code != tc.status.ExitCode() || !strings.Contains(r.Error, tc.err) {
 				t.Errorf("got %s (exit %d) %q; want %s %q\n%s", r.Status, code, r.Error, tc.status, tc.err, stderr)
 			}
 		})

@@ -1,4 +1,4 @@
-package main
+package health
 
 import (
 	"context"
@@ -12,10 +12,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the Prometheus metrics of monitor mode, in a registry of
-// their own.
-type metrics struct {
-	registry *prometheus.Registry
+// Metrics are the Prometheus metrics of a Monitor, by service (empty for
+// a whole-server check), check kind and address:
+//
+//	registration_health_healthy                 gauge: 1 when reported healthy, 0 when failing
+//	registration_health_latency_seconds         gauge: latency of the last check
+//	registration_health_check_duration_seconds  histogram: latency of checks
+//	registration_health_checks_total            counter: checks by outcome (label status)
+//
+// Metrics is a prometheus.Collector: register it with a registry of your
+// own, or serve it with Handler.
+type Metrics struct {
 	healthy  *prometheus.GaugeVec
 	latency  *prometheus.GaugeVec
 	duration *prometheus.HistogramVec
@@ -26,9 +33,9 @@ type metrics struct {
 // whole-server check.
 var checkLabels = []string{"service", "check", "address"}
 
-func newMetrics() *metrics {
-	m := &metrics{
-		registry: prometheus.NewRegistry(),
+// NewMetrics returns metrics with no check recorded yet.
+func NewMetrics() *Metrics {
+	return &Metrics{
 		healthy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "registration_health_healthy",
 			Help: "1 when the service is reported healthy, 0 when failing, after the failure and success thresholds.",
@@ -47,14 +54,35 @@ func newMetrics() *metrics {
 			Help: "Checks run, by outcome; a status pushed by a gRPC Watch stream counts as one.",
 		}, append(append([]string(nil), checkLabels...), "status")),
 	}
-	m.registry.MustRegister(m.healthy, m.latency, m.duration, m.checks,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	m.healthy.Describe(ch)
+	m.latency.Describe(ch)
+	m.duration.Describe(ch)
+	m.checks.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	m.healthy.Collect(ch)
+	m.latency.Collect(ch)
+	m.duration.Collect(ch)
+	m.checks.Collect(ch)
+}
+
+// Handler serves the metrics in the Prometheus format, with the Go
+// runtime and process metrics, from a registry of their own.
+func (m *Metrics) Handler() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
 // record updates the metrics with a result and the status reported after
 // it. measured is false when the result has no latency.
-func (m *metrics) record(r Result, reported Status, measured bool) {
+func (m *Metrics) record(r Result, reported Status, measured bool) {
 	labels := prometheus.Labels{"service": r.Service, "check": string(r.Kind), "address": r.Address}
 	healthy := 0.0
 	if reported == StatusHealthy {
@@ -69,11 +97,11 @@ func (m *metrics) record(r Result, reported Status, measured bool) {
 	m.checks.With(labels).Inc()
 }
 
-// serve serves /metrics on ln until the returned function is called; that
-// function stops the server and waits for it.
-func (m *metrics) serve(ln net.Listener) (stop func()) {
+// serve serves the metrics at /metrics on ln until the returned function
+// is called; that function stops the server and waits for it.
+func (m *Metrics) serve(ln net.Listener) (stop func()) {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry}))
+	mux.Handle("/metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	var wg sync.WaitGroup
 	// Serve returns http.ErrServerClosed once stop shuts the server down.
