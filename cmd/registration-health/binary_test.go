@@ -52,7 +52,8 @@ func buildBinary(t testing.TB) string {
 }
 
 // TestBinaryExitCodes runs the built binary as a process and checks each
-// documented exit code.
+// exit code that README.md documents, and that the help, version and
+// completion commands and the command-line grammar end as they should.
 func TestBinaryExitCodes(t *testing.T) {
 	bin := buildBinary(t)
 	s := healthtest.NewGRPCServer(t)
@@ -66,7 +67,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, tc := range []struct {
+	cases := []struct {
 		name   string
 		args   []string
 		stdin  string
@@ -75,16 +76,26 @@ func TestBinaryExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{name: "help", args: []string{"--help"}, code: 0, stdout: "  4  unhealthy"},
+		{name: "help command", args: []string{"help"}, code: 0, stdout: "  4  unhealthy"},
 		{name: "version", args: []string{"--version"}, code: 0, stdout: "registration-health "},
+		{name: "version command", args: []string{"version"}, code: 0, stdout: "registration-health "},
+		{name: "completion", args: []string{"completion", "zsh"}, code: 0, stdout: "#compdef registration-health"},
 		{name: "healthy", args: []string{"--addr", s.Addr, "--service", "a.v1.Serving", reg}, code: 0, stdout: `"status": "healthy"`},
+		{name: "flags after the file", args: []string{reg, "--addr", s.Addr, "--service", "a.v1.Serving", "-o", "yaml"}, code: 0, stdout: "status: healthy"},
+		{name: "single-dash long flags", args: []string{"-addr", s.Addr, "-service=a.v1.Serving", "-output", "yaml", reg}, code: 0, stdout: "status: healthy"},
 		{name: "registration on stdin", args: []string{"--addr", s.Addr, "--service", "a.v1.Serving", "-"}, stdin: string(regData),
 			code: 0, stdout: `"status": "healthy"`},
 		{name: "bad arguments", args: []string{"--addr", s.Addr, "--timeout", "-1s", reg}, code: 1, stderr: "--timeout -1s: must be positive"},
+		{name: "unknown flag", args: []string{"--addr", s.Addr, "--colour", reg}, code: 1, stderr: "unknown flag: --colour"},
+		{name: "bad format", args: []string{"--addr", s.Addr, "--format", "xml", reg}, code: 1, stderr: `flag --format="xml": want table, json or yaml`},
 		{name: "missing file", args: []string{"--addr", s.Addr, filepath.Join(dir, "nope.json")}, code: 1, stderr: "nope.json: no such file"},
 		{name: "connection failure", args: []string{"--addr", healthtest.ClosedAddr(t), reg}, code: 2, stdout: `"status": "connection_failed"`},
 		{name: "no health service", args: []string{"--addr", noHealth.Addr, reg}, code: 3, stdout: `"status": "no_health_service"`},
 		{name: "unhealthy", args: []string{"--addr", s.Addr, reg}, code: 4, stdout: `"status": "unhealthy"`},
-	} {
+	}
+	tested := map[int]bool{}
+	for _, tc := range cases {
+		tested[tc.code] = true
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
 			var stdout, stderr strings.Builder
@@ -102,6 +113,15 @@ func TestBinaryExitCodes(t *testing.T) {
 				t.Errorf("stdout:\n%s\nstderr:\n%s\nwant %q and %q", stdout.String(), stderr.String(), tc.stdout, tc.stderr)
 			}
 		})
+	}
+	for _, code := range documentedExitCodes(t) {
+		if !tested[code] {
+			t.Errorf("README.md documents exit code %d, which no case tests", code)
+		}
+		delete(tested, code)
+	}
+	for code := range tested {
+		t.Errorf("exit code %d is tested but not in README.md's table", code)
 	}
 }
 

@@ -1,49 +1,36 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/ovasabi/protoc-gen-registration/health"
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 )
 
-// errVersion asks run to print the version and stop.
-var errVersion = errors.New("version requested")
-
-// stringList is a flag that may be given many times.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-// newFlagSet binds every flag to a field of c, with health.DefaultConfig's
-// defaults, and --version to showVersion. The flag package's own output is
-// discarded: run prints errors and usage itself.
-func newFlagSet(c *health.Config, showVersion *bool) *flag.FlagSet {
-	fs := flag.NewFlagSet(programName, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// addFlags binds every flag of cmd to a field of c, with
+// health.DefaultConfig's defaults, and --format (-o) to format. Flags are
+// listed in the help in the order given here, by topic.
+func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
+	fs := cmd.Flags()
+	fs.SortFlags = false
 	d := health.DefaultConfig()
 
 	// Where services run.
-	fs.Var((*stringList)(&c.Targets), "target", "where a service runs, as `SERVICE=ADDRESS` (repeatable); SERVICE is a full name")
+	fs.StringArrayVar(&c.Targets, "target", nil, "where a service runs, as `SERVICE=ADDRESS` (repeatable); SERVICE is a full name")
 	fs.StringVar(&c.TargetsFile, "targets", "", "targets `FILE` (YAML) giving addresses for many services")
 	fs.StringVar(&c.Addr, "addr", "", "default `ADDRESS` (host:port) for services with no other address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "", "default `ADDRESS` for HTTP checks: host:port, http://host:port or https://host:port")
 
 	// What to check.
-	fs.Var((*stringList)(&c.Services), "service", "check only services whose full name matches `GLOB` (repeatable; path.Match syntax)")
-	fs.Var((*stringList)(&c.Exclude), "exclude", "skip services whose full name matches `GLOB` (repeatable)")
+	fs.StringArrayVar(&c.Services, "service", nil, "check only services whose full name matches `GLOB` (repeatable; path.Match syntax)")
+	fs.StringArrayVar(&c.Exclude, "exclude", nil, "skip services whose full name matches `GLOB` (repeatable)")
 	fs.StringVar(&c.Check, "check", d.Check, "check `KIND` to run per service: grpc, http or both")
 	fs.BoolVar(&c.ServerCheck, "server-check", false, "also check the whole server (empty grpc.health.v1 service name) once per gRPC address")
 	fs.StringVar(&c.HTTPPath, "http-path", d.HTTPPath, "HTTP health `PATH` for services whose registration has none")
-	fs.Var((*stringList)(&c.Headers), "header", "`'NAME: VALUE'` header for HTTP checks, also sent as gRPC metadata except Host (repeatable)")
+	fs.StringArrayVar(&c.Headers, "header", nil, "`'NAME: VALUE'` header for HTTP checks, also sent as gRPC metadata except Host (repeatable)")
 
 	// How to connect.
 	fs.BoolVar(&c.TLS, "tls", false, "use TLS for host:port addresses (https for HTTP)")
@@ -52,13 +39,19 @@ func newFlagSet(c *health.Config, showVersion *bool) *flag.FlagSet {
 	fs.StringVar(&c.TLSClientKey, "tls-client-key", "", "(with --tls) client private key `FILE` (PEM), with --tls-client-cert")
 	fs.StringVar(&c.TLSServerName, "tls-server-name", "", "(with --tls) `NAME` to verify server certificates against, instead of the address's host")
 	fs.BoolVar(&c.TLSNoVerify, "tls-no-verify", false, "(with --tls) do not verify server certificates (insecure)")
-	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", d.ConnectTimeout, "time allowed to connect, TLS handshake included; at most --timeout (default 1s, or --timeout if shorter)")
+	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", d.ConnectTimeout, "time allowed to connect, TLS handshake included; lowered to --timeout when that is shorter")
 	fs.DurationVar(&c.Timeout, "timeout", d.Timeout, "time allowed for one whole check, connection included")
 	fs.IntVar(&c.Concurrency, "concurrency", d.Concurrency, "checks in flight at once, at most")
 
-	// Output.
-	fs.StringVar(&c.Output, "output", "", "output `FORMAT`: table, json or yaml (default table on a terminal, json otherwise)")
-	fs.StringVar(&c.Output, "o", "", "short for --output")
+	// Output: the shared --format (-o), and --output, its name before the
+	// three binaries shared one grammar, as an alias.
+	cli.FormatFlag(cmd, format)
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "output" {
+			name = "format"
+		}
+		return pflag.NormalizedName(name)
+	})
 
 	// Monitor mode.
 	fs.BoolVar(&c.Monitor, "monitor", false, "check continuously and print status changes until SIGINT or SIGTERM")
@@ -68,60 +61,71 @@ func newFlagSet(c *health.Config, showVersion *bool) *flag.FlagSet {
 	fs.IntVar(&c.SuccessThreshold, "success-threshold", d.SuccessThreshold, "(monitor) consecutive successes before a failing service is reported healthy")
 	fs.StringVar(&c.Listen, "listen", "", "(monitor) serve Prometheus metrics at http://`ADDRESS`/metrics")
 
-	fs.BoolVar(showVersion, "version", false, "print the version and exit")
-	return fs
+	// Shell completion of values.
+	_ = cmd.RegisterFlagCompletionFunc("check", cobra.FixedCompletions([]string{"grpc", "http", "both"}, cobra.ShellCompDirectiveNoFileComp))
+	for _, name := range []string{"targets", "tls-ca-cert", "tls-client-cert", "tls-client-key"} {
+		_ = cmd.MarkFlagFilename(name)
+	}
 }
 
-// parseArgs turns the command line into a health.Config, with the flags
-// given recorded in Config.Given. Flags may come before, between and
-// after the registration files; everything after "--" is a file. It
-// returns flag.ErrHelp for -h and --help and errVersion for --version.
-// The Config is not checked yet: see health.Config.Plan.
-func parseArgs(args []string) (health.Config, error) {
-	var c health.Config
-	var showVersion bool
-	fs := newFlagSet(&c, &showVersion)
-	for {
-		if err := fs.Parse(args); err != nil {
-			return c, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
-			c.Files = append(c.Files, rest...)
-			break
-		}
-		c.Files = append(c.Files, rest[0])
-		args = rest[1:]
-	}
-	c.Given = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { c.Given[f.Name] = true })
-	if showVersion {
-		return c, errVersion
-	}
-	return c, nil
+// givenFlags returns the names of the flags set on the command line, as
+// health.Config.Given wants them.
+func givenFlags(fs *pflag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { given[f.Name] = true })
+	return given
 }
 
-// writeFlags prints every flag with two dashes, in alphabetical order.
-func writeFlags(w io.Writer) {
-	fs := newFlagSet(&health.Config{}, new(bool))
-	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "o" {
-			return
+// doubleDash rewrites the single-dash spellings of long flags ("-addr",
+// "-timeout=1s") that the standard flag package accepted, and that
+// registration-health accepted before it moved to the shared grammar, as
+// their double-dash spellings, so that scripts keep working: pflag would
+// read "-addr" as the shorthands -a -d -d -r. Only arguments in a flag's
+// place are rewritten, never a flag's value ("--header -x") or anything
+// after "--", and only names of long flags of fs, or "help" and "version",
+// which cobra adds when it runs.
+func doubleDash(fs *pflag.FlagSet, args []string) []string {
+	long := func(name string) *pflag.Flag {
+		if len(name) < 2 {
+			return nil // a shorthand
 		}
-		name, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if f.Name == "output" {
-			line = "  -o, --output"
+		if f := fs.Lookup(name); f != nil {
+			return f
 		}
-		if name != "" {
-			line += " " + name
+		if name == "help" || name == "version" {
+			return &pflag.Flag{Name: name, NoOptDefVal: "true"}
 		}
-		if f.DefValue != "" && f.DefValue != "false" && !strings.Contains(usage, "(default") {
-			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		return nil
+	}
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
 		}
-		fmt.Fprintf(w, "%s\n      %s\n", line, usage)
-	})
+		if len(a) < 2 || a[0] != '-' {
+			out = append(out, a)
+			continue
+		}
+		var f *pflag.Flag
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a[1] == '-':
+			f = long(name)
+		case len(name) == 1:
+			f = fs.ShorthandLookup(name)
+		default:
+			if f = long(name); f != nil {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+		// A flag that takes a value and has none after "=" takes the next
+		// argument, whatever it looks like.
+		if f != nil && !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
+		}
+	}
+	return out
 }

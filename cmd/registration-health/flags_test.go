@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ovasabi/protoc-gen-registration/health"
 	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 )
 
 // runCLI runs the program in-process and returns its exit code and output.
@@ -16,6 +21,25 @@ func runCLI(t testing.TB, args ...string) (int, string, string) {
 	var stdout, stderr healthtest.SyncBuffer
 	code := run(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
+}
+
+// parseArgs reads the command line as the program does and returns the
+// Config and --format value it would check and run, without running
+// anything.
+func parseArgs(t testing.TB, args ...string) (health.Config, string) {
+	t.Helper()
+	var cfg health.Config
+	var format string
+	ran := false
+	root := newRoot(func(_ *cobra.Command, c health.Config, f string) error {
+		cfg, format, ran = c, f, true
+		return nil
+	})
+	var stderr strings.Builder
+	if code := cli.Run(root, doubleDash(root.Flags(), args), io.Discard, &stderr); code != 0 || !ran {
+		t.Fatalf("%q: exit status %d, ran %v; stderr:\n%s", args, code, ran, stderr.String())
+	}
+	return cfg, format
 }
 
 // TestBadInput checks how the command reports bad input: exit code 1,
@@ -49,7 +73,7 @@ func TestBadInput(t *testing.T) {
 			},
 			want: []string{
 				`--check "tcp": want grpc, http or both`,
-				`--output "xml": want table, json or yaml`,
+				`flag --format="xml": want table, json or yaml`,
 				"--connect-timeout 2s: must be positive and at most --timeout (1s)",
 				"--concurrency 0: must be at least 1",
 				`--http-path "healthz": must start with /`,
@@ -64,7 +88,22 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "unknown flag",
 			args: func(dir, reg string) []string { return []string{"--adress", "x", reg} },
-			want: []string{"flag provided but not defined: -adress", "Run 'registration-health --help' for usage."},
+			want: []string{"registration-health: unknown flag: --adress", "Run 'registration-health --help' for usage."},
+		},
+		{
+			name: "unknown single-dash flag",
+			args: func(dir, reg string) []string { return []string{"-adress", "x", reg} },
+			want: []string{"registration-health: unknown shorthand flag: 'a' in -adress", "Run 'registration-health --help' for usage."},
+		},
+		{
+			name: "bad value for a typed flag",
+			args: func(dir, reg string) []string { return []string{reg, "-timeout", "soon"} },
+			want: []string{`registration-health: invalid argument "soon" for "--timeout" flag`, "Run 'registration-health --help' for usage."},
+		},
+		{
+			name: "bad format under its old name",
+			args: func(dir, reg string) []string { return []string{"--output", "xml", reg} },
+			want: []string{`flag --format="xml": want table, json or yaml`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,10 +142,7 @@ func TestExampleTargetsFile(t *testing.T) {
 	dir := t.TempDir()
 	reg := healthtest.WriteRegistration(t, dir, "reg.yaml", healthtest.Service("library.v1.LibraryService"),
 		healthtest.Service("library.v1.ShelfService"), healthtest.Service("library.v1.AuthorService"), healthtest.Service("library.v1.OtherService"))
-	cfg, err := parseArgs([]string{"--targets", "testdata/targets.yaml", "--check", "both", reg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := parseArgs(t, "--targets", "testdata/targets.yaml", "--check", "both", reg)
 	p, err := cfg.Plan()
 	if err != nil {
 		t.Fatal(err)
@@ -136,14 +172,73 @@ func TestExampleTargetsFile(t *testing.T) {
 	}
 }
 
-// TestFlagsAfterFiles checks that flags may follow the registration files.
+// TestFlagsAfterFiles checks that flags may follow the registration files,
+// that "-" is a file (standard input) and that everything after "--" is a
+// file, even the name of a command.
 func TestFlagsAfterFiles(t *testing.T) {
-	cfg, err := parseArgs([]string{"a.json", "--addr", "h:1", "b.yaml", "--", "--c.json"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(cfg.Files, " "); got != "a.json b.yaml --c.json" || cfg.Addr != "h:1" {
+	cfg, _ := parseArgs(t, "a.json", "--addr", "h:1", "-", "b.yaml", "--", "--c.json", "version")
+	if got := strings.Join(cfg.Files, " "); got != "a.json - b.yaml --c.json version" || cfg.Addr != "h:1" {
 		t.Errorf("files %q, addr %q", got, cfg.Addr)
+	}
+}
+
+// TestCommandLine checks how the command line is read into a Config: the
+// shared --format (-o) and its old name --output, repeatable flags, the
+// single-dash long flags of the standard flag package, and the flags
+// recorded as given.
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		want   health.Config // compared on the fields set here, Files and Given
+		format string
+	}{
+		{name: "defaults", args: []string{"r.json"},
+			want: health.Config{Files: []string{"r.json"}}},
+		{name: "--format", args: []string{"r.json", "--format", "yaml"}, format: "yaml",
+			want: health.Config{Files: []string{"r.json"}, Given: map[string]bool{"format": true}}},
+		{name: "-o", args: []string{"-o", "table", "r.json"}, format: "table",
+			want: health.Config{Files: []string{"r.json"}, Given: map[string]bool{"format": true}}},
+		{name: "-o=", args: []string{"-o=json", "r.json"}, format: "json",
+			want: health.Config{Files: []string{"r.json"}, Given: map[string]bool{"format": true}}},
+		{name: "--output, the old name", args: []string{"--output", "yaml", "r.json"}, format: "yaml",
+			want: health.Config{Files: []string{"r.json"}, Given: map[string]bool{"format": true}}},
+		{name: "repeatable flags keep commas",
+			args: []string{"--header", "Accept: a, b", "--header", "X-B: c", "--service", "a.*", "--service", "b.*", "r.json"},
+			want: health.Config{Files: []string{"r.json"}, Headers: []string{"Accept: a, b", "X-B: c"}, Services: []string{"a.*", "b.*"},
+				Given: map[string]bool{"header": true, "service": true}}},
+		{name: "single-dash long flags",
+			args:   []string{"-addr", "h:1", "-timeout=3s", "-tls", "-tls-no-verify=true", "-target", "a.v1.S=h:2", "-output", "yaml", "r.json"},
+			format: "yaml",
+			want: health.Config{Files: []string{"r.json"}, Addr: "h:1", Timeout: 3 * time.Second, TLS: true, TLSNoVerify: true,
+				Targets: []string{"a.v1.S=h:2"},
+				Given:   map[string]bool{"addr": true, "timeout": true, "tls": true, "tls-no-verify": true, "target": true, "format": true}}},
+		{name: "a flag's value is never rewritten",
+			args: []string{"--header", "-tls", "-service", "-addr", "r.json"},
+			want: health.Config{Files: []string{"r.json"}, Headers: []string{"-tls"}, Services: []string{"-addr"},
+				Given: map[string]bool{"header": true, "service": true}}},
+		{name: "nothing after -- is rewritten", args: []string{"-monitor", "--", "-addr"},
+			want: health.Config{Files: []string{"-addr"}, Monitor: true, Given: map[string]bool{"monitor": true}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, format := parseArgs(t, tc.args...)
+			if format != tc.format {
+				t.Errorf("format %q, want %q", format, tc.format)
+			}
+			want := health.DefaultConfig()
+			if tc.want.Given == nil {
+				tc.want.Given = map[string]bool{}
+			}
+			w := reflect.ValueOf(&want).Elem()
+			for i, v := 0, reflect.ValueOf(tc.want); i < v.NumField(); i++ {
+				if !v.Field(i).IsZero() {
+					w.Field(i).Set(v.Field(i))
+				}
+			}
+			if !reflect.DeepEqual(cfg, want) {
+				t.Errorf("config\n%+v\nwant\n%+v", cfg, want)
+			}
+		})
 	}
 }
 
@@ -159,10 +254,7 @@ func TestConnectTimeoutFlag(t *testing.T) {
 		{[]string{"--timeout", "500ms"}, 500 * time.Millisecond},
 		{[]string{"--timeout", "500ms", "--connect-timeout", "300ms"}, 300 * time.Millisecond},
 	} {
-		cfg, err := parseArgs(append([]string{"--addr", "h:1", reg}, tc.args...))
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg, _ := parseArgs(t, append([]string{"--addr", "h:1", reg}, tc.args...)...)
 		p, err := cfg.Plan()
 		if err != nil {
 			t.Fatal(err)

@@ -2,22 +2,28 @@ package main
 
 import (
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 )
 
-const usageHead = `Usage: registration-health [flags] REGISTRATION_FILE...
-
-Checks that the services listed in registration files are alive, over
+// description is the help's first paragraph.
+const description = `Checks that the services listed in registration files are alive, over
 grpc.health.v1 and HTTP, for a whole fleet at once. Registration files are
 those protoc-gen-registration writes, JSON or YAML, per proto file or
-aggregate; a service found in several files is checked once.
+aggregate; "-" is standard input. A service found in several files is
+checked once. Flags may come before, between or after the files; everything
+after "--" is a file.`
 
-Examples:
-  registration-health --addr 127.0.0.1:9090 gen/registration.json
+// examples is the help's Examples section.
+const examples = `  registration-health --addr 127.0.0.1:9090 gen/registration.json
   registration-health --targets targets.yaml --check both gen/*.registration.json
-  registration-health --targets targets.yaml --service 'library.v1.*' -o table gen/all.yaml
-  registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json
+  registration-health gen/all.yaml --targets targets.yaml --service 'library.v1.*' -o table
+  cat gen/all.json | registration-health --addr 127.0.0.1:9090 --format yaml -
+  registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json`
 
+// topics follow the flags in the root command's help: what the flags do
+// together, and the exit codes.
+const topics = `
 Checks (--check grpc, http or both; default grpc):
   grpc  grpc.health.v1.Health/Check with the service's health name (its full
         name); SERVING passes. UNIMPLEMENTED is reported as no_health_service.
@@ -60,10 +66,9 @@ the server is seen at once (it counts as one check). Each status change is
 printed as it happens: a table line, a JSON object per line, or a YAML
 document. --listen serves Prometheus metrics.
 
-Flags:
-`
+Long flags also take one dash (-addr, -timeout=1s), as in grpc-health-probe.
+--output is another name for --format.
 
-const usageTail = `
 Exit codes (as grpc-health-probe documents them):
   0  every check healthy (monitor: stopped cleanly by SIGINT or SIGTERM)
   1  bad arguments or input; nothing was checked
@@ -73,9 +78,14 @@ Exit codes (as grpc-health-probe documents them):
 When several checks fail, the most severe code wins: 2, then 3, then 4.
 `
 
-// writeUsage prints the whole --help text.
-func writeUsage(w io.Writer) {
-	fmt.Fprint(w, usageHead)
-	writeFlags(w)
-	fmt.Fprint(w, usageTail)
+// addHelpTopics makes the root command's help, and only its own, end with
+// topics; the commands cli.New adds keep their plain help.
+func addHelpTopics(root *cobra.Command) {
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		help(cmd, args)
+		if cmd == root {
+			fmt.Fprint(cmd.OutOrStdout(), topics)
+		}
+	})
 }

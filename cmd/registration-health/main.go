@@ -3,9 +3,10 @@
 // fleet at once: the checks Kubernetes, Consul and grpc-health-probe users
 // know, in one run, once or continuously.
 //
-//	registration-health [flags] REGISTRATION_FILE...
+//	registration-health [flags] FILE...
 //
-// It only wires: flags.go turns the command line into a health.Config,
+// It only wires: flags.go binds the command line, in the grammar the
+// project's binaries share (package internal/cli), to a health.Config,
 // and package health (github.com/ovasabi/protoc-gen-registration/health)
 // checks it and runs it. That package documents the checks, where
 // services run and the exit codes, which are grpc-health-probe's: 0
@@ -17,7 +18,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +26,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ovasabi/protoc-gen-registration/health"
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 )
 
 // programName is the name in messages and usage; a constant, so that it
@@ -48,27 +51,56 @@ func main() {
 	os.Exit(code)
 }
 
-// run is the whole program: flags, then a checked plan, then the checks.
-// It returns the exit code.
+// run is the whole program and returns its exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseArgs(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		writeUsage(stdout)
-		return health.ExitHealthy
-	case errors.Is(err, errVersion):
-		fmt.Fprintf(stdout, "%s %s\n", programName, health.Version())
-		return health.ExitHealthy
-	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", programName, err, programName)
-		return health.ExitInvalidArguments
+	root := newRoot(check)
+	root.SetContext(ctx)
+	return cli.Run(root, doubleDash(root.Flags(), args), stdout, stderr)
+}
+
+// newRoot returns the command: its own run hands the files and flags it is
+// given to checks (check, or a test's), and cli.New adds help, version and
+// completion.
+func newRoot(checks func(cmd *cobra.Command, cfg health.Config, format string) error) *cobra.Command {
+	root := cli.New(programName, "Check the services of registration files over grpc.health.v1 and HTTP", description)
+	root.Use = programName + " [flags] FILE..."
+	root.Example = examples
+	// Any argument that is not a command is a file; "--" ends the flags,
+	// so that "-- version" is a file named version.
+	root.Args = cobra.ArbitraryArgs
+	var cfg health.Config
+	var format string
+	addFlags(root, &cfg, &format)
+	root.RunE = func(cmd *cobra.Command, files []string) error {
+		cfg.Files = files
+		cfg.Given = givenFlags(cmd.Flags())
+		return checks(cmd, cfg, format)
+	}
+	addHelpTopics(root)
+	return root
+}
+
+// check plans the run, reporting every problem of the input at once, one a
+// line, and runs it. Check results end the program with their
+// grpc-health-probe exit status.
+func check(cmd *cobra.Command, cfg health.Config, format string) error {
+	var errs []error
+	var err error
+	if cfg.Output, err = cli.Format(format, cmd.OutOrStdout()); err != nil {
+		errs = append(errs, err)
 	}
 	plan, err := cfg.Plan()
 	if err != nil {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(stderr, "%s: %s\n", programName, line)
-		}
-		return health.ExitInvalidArguments
+		errs = append(errs, err)
 	}
-	return health.Run(ctx, plan, stdout, stderr)
+	if len(errs) > 0 {
+		for _, line := range strings.Split(errors.Join(errs...).Error(), "\n") {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", programName, line)
+		}
+		return &cli.Exit{Status: health.ExitInvalidArguments}
+	}
+	if code := health.Run(cmd.Context(), plan, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != health.ExitHealthy {
+		return &cli.Exit{Status: code}
+	}
+	return nil
 }
