@@ -67,7 +67,7 @@ generate: build tools
 	$(BUF) generate --template buf.gen.options.yaml
 
 golden:
-	go test ./plugin ./cmd/registration ./cmd/registration-graph -update
+	go test ./plugin ./cmd/registration ./cmd/registration-graph ./cmd/registration-health -update
 
 test: tools
 	go test ./...
@@ -119,8 +119,8 @@ bench: build tools
 drift: build tools golden
 	bin/registration check
 	$(BUF) generate --template buf.gen.options.yaml
-	@out=$$(git status --porcelain -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden); \
-	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden; exit 1; fi
+	@out=$$(git status --porcelain -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden cmd/registration-health/testdata/golden); \
+	if [ -n "$$out" ]; then echo "generated files are out of date:"; echo "$$out"; git --no-pager diff -- proto plugin/testdata/golden plugin/testdata/golden-go plugin/testdata/real cmd/registration/testdata/golden cmd/registration-graph/testdata/golden cmd/registration-health/testdata/golden; exit 1; fi
 
 clean:
 	rm -rf bin
