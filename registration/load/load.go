@@ -1,6 +1,25 @@
 // Package load is the one reader of registration files that every binary
 // uses: it decodes JSON or YAML strictly, checks the document against the
-// registration.v1 JSON Schema, and says where a document is wrong.
+// registration.v1 JSON Schema and the rules the schema cannot state, and
+// says where a document is wrong.
+//
+// A document is refused, with an *Error that names the file, the JSON
+// pointer of the offending value and its line and column, when it
+//
+//   - is empty, or is not JSON or YAML (a syntax error);
+//   - has data after the document (a second YAML document, or anything but
+//     white space after the JSON value);
+//   - names a field twice in one object (JSON takes the last one silently,
+//     YAML refuses it: both are refused here), or uses YAML aliases, merge
+//     keys or tags other than the plain types;
+//   - breaks the schema: unknown fields, missing fields, wrong types, null
+//     where a value is expected (a null service, method, binding,
+//     capability, dependency or event), values outside an enumeration such
+//     as "streaming": "sideways";
+//   - lists a service twice (by name) or a method twice in a service;
+//   - has a binding path that inference/pathtemplate.Parse refuses. What
+//     the plugin accepts is accepted, such as "**" followed by more
+//     segments (googleapis has it).
 //
 // It lives beside the model rather than in it so that programs that import
 // only the model (generated registration code) do not link a JSON Schema
@@ -9,35 +28,89 @@ package load
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
+	"unicode"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/registration"
-	"github.com/ovasabi/protoc-gen-registration/registration/schema"
 )
 
 // Stdin is the file name that stands for standard input.
 const Stdin = "-"
 
+// stdinName is how errors name standard input.
+const stdinName = "<stdin>"
+
+// MaxSize is the largest registration file read, in bytes: far above any
+// real registration (the aggregate of all of googleapis is a few tens of
+// megabytes), and a bound on what a mistaken argument such as /dev/zero
+// costs.
+const MaxSize = 1 << 30
+
 // File reads one registration file, JSON or YAML; Stdin reads standard
-// input.
+// input, which errors name "<stdin>". A document that Bytes refuses gives
+// an *Error; a file that cannot be read gives the file system's error.
 func File(name string) (*registration.Registration, error) {
-	var data []byte
-	var err error
+	var r io.Reader
+	display := name
 	if name == Stdin {
-		data, err = io.ReadAll(os.Stdin)
+		r, display = os.Stdin, stdinName
 	} else {
-		data, err = os.ReadFile(name)
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
 	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", display, err)
 	}
-	return Bytes(name, data)
+	if len(data) > MaxSize {
+		return nil, &Error{File: display, Msg: fmt.Sprintf("larger than %d MiB", MaxSize>>20)}
+	}
+	return Bytes(display, data)
+}
+
+// Bytes decodes a registration read from name, JSON (when its first
+// non-blank byte is '{') or YAML. When the document is refused (see the
+// package documentation), the error is an *Error for the first problem in
+// the document.
+func Bytes(name string, data []byte) (*registration.Registration, error) {
+	reg, errs := Check(name, data)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return reg, nil
+}
+
+// Check decodes data as Bytes does and returns every problem found, in
+// document order, instead of the first. A syntax error stops decoding, so
+// it comes alone; the rules beyond the schema (duplicates, path templates)
+// are checked only on a document the schema accepts. The registration is
+// nil when there is a problem.
+func Check(name string, data []byte) (*registration.Registration, []*Error) {
+	d, err := parse(name, data)
+	if err != nil {
+		return nil, []*Error{err}
+	}
+	if problems := d.schemaProblems(); len(problems) > 0 {
+		return nil, d.locate(problems)
+	}
+	reg, problems := d.decode()
+	if len(problems) > 0 {
+		return nil, d.locate(problems)
+	}
+	if problems := rules(reg); len(problems) > 0 {
+		return nil, d.locate(problems)
+	}
+	return reg, nil
 }
 
 // Set is what several registration files hold together: every service
@@ -50,24 +123,27 @@ type Set struct {
 
 // Files reads registration files, per file or aggregate, and merges them: a
 // service listed in several files (per-file and aggregate output given
-// together) keeps its first entry.
+// together) keeps its first entry. Stdin may be named once.
 func Files(names []string) (*Set, error) {
 	s := &Set{ByName: make(map[string]*registration.Service)}
 	seenConflicts := make(map[registration.Conflict]bool)
+	if i := slices.Index(names, Stdin); i >= 0 && slices.Contains(names[i+1:], Stdin) {
+		return nil, errors.New(`standard input ("-") named twice`)
+	}
 	for _, name := range names {
 		reg, err := File(name)
 		if err != nil {
 			return nil, err
 		}
 		for _, svc := range reg.Services {
-			if svc == nil || s.ByName[svc.Name] != nil {
+			if s.ByName[svc.Name] != nil {
 				continue
 			}
 			s.ByName[svc.Name] = svc
 			s.Services = append(s.Services, svc)
 		}
 		for _, c := range reg.Conflicts {
-			if c != nil && !seenConflicts[*c] {
+			if !seenConflicts[*c] {
 				seenConflicts[*c] = true
 				s.Conflicts = append(s.Conflicts, c)
 			}
@@ -76,108 +152,84 @@ func Files(names []string) (*Set, error) {
 	return s, nil
 }
 
-// Bytes decodes a registration read from name, JSON or YAML. When it does not decode, the
-// error says where: the JSON pointer of the offending value, as the schema
-// sees it, or the line and column of a syntax error.
-func Bytes(name string, data []byte) (*registration.Registration, error) {
-	reg, err := registration.Unmarshal(name, data)
-	if err == nil {
-		return reg, nil
-	}
-	// Decoding is fast and says little; the schema and the syntax check say
-	// where the problem is, and are only run when there is one.
-	if problems, serr := Problems(data); serr == nil && len(problems) > 0 {
-		return nil, fmt.Errorf("%s: %s", name, problems[0])
-	} else if serr != nil {
-		return nil, fmt.Errorf("%s: %v", name, serr)
-	}
-	return nil, err
-}
+// ErrNoService is what Find's error wraps when no service has the name.
+var ErrNoService = errors.New("is not in the registrations")
 
-// Problem is one place where a document breaks the schema.
-type Problem struct {
-	// Location is the JSON pointer of the offending value, "" for the
-	// document itself.
-	Location string `json:"location" yaml:"location"`
-	Message  string `json:"message" yaml:"message"`
-}
-
-func (p Problem) String() string {
-	return fmt.Sprintf("at '%s': %s", p.Location, p.Message)
-}
-
-// Problems validates data against the registration.v1 schema and
-// returns every violation, in the validator's order. The error is for a
-// document that does not parse at all.
-func Problems(data []byte) ([]Problem, error) {
-	if err := syntaxError(data); err != nil {
-		return nil, err
+// Find returns a service by full name or, when only one service has it, by
+// short name (the part after the last dot). The error says which services
+// an ambiguous name could mean.
+func (s *Set) Find(name string) (*registration.Service, error) {
+	if svc := s.ByName[name]; svc != nil {
+		return svc, nil
 	}
-	err := schema.Validate(data)
-	if err == nil {
-		return nil, nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return nil, err
-	}
-	var problems []Problem
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			u := e.BasicOutput()
-			p := Problem{Location: u.InstanceLocation}
-			if u.Error != nil {
-				p.Message = u.Error.String()
-			}
-			problems = append(problems, p)
-		}
-		for _, c := range e.Causes {
-			walk(c)
+	var matches []*registration.Service
+	for _, svc := range s.Services {
+		if strings.HasSuffix(svc.Name, "."+name) {
+			matches = append(matches, svc)
 		}
 	}
-	walk(ve)
-	return problems, nil
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		return nil, fmt.Errorf("service %q %w", name, ErrNoService)
+	}
+	names := make([]string, len(matches))
+	for i, svc := range matches {
+		names[i] = svc.Name
+	}
+	return nil, fmt.Errorf("service %q is ambiguous: %s", name, strings.Join(names, ", "))
 }
 
-// syntaxError reports a document that is not JSON or YAML, with the line
-// and column for JSON (YAML's parser gives the line itself).
-func syntaxError(data []byte) error {
+// Error is a document that Bytes refuses: where, and what is wrong.
+type Error struct {
+	// File is the name the document was read under.
+	File string
+	// Pointer is the JSON pointer (RFC 6901) of the offending value, or of
+	// the field for an unknown or duplicate field; "" for a problem of the
+	// document as a whole or of its syntax.
+	Pointer string
+	// Line and Column locate the value, counting from 1; Column counts
+	// characters. Both are 0 when the position is unknown (an empty file).
+	Line, Column int
+	// Msg says what is wrong.
+	Msg string
+}
+
+// Error returns "FILE:LINE:COLUMN: at POINTER: MSG", leaving out what is
+// unknown.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	if e.Pointer != "" {
+		b.WriteString("at ")
+		b.WriteString(displayPointer(e.Pointer))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// displayPointer returns a pointer as an error message shows it: as it is,
+// unless a field name in it would break the message's line or make it
+// longer than any real pointer (a few dozen bytes).
+func displayPointer(p string) string {
+	if len(p) > 256 || strings.IndexFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return excerpt.Quote(p)
+	}
+	return p
+}
+
+// isJSON reports whether a document is read as JSON: its first non-blank
+// byte is '{', as registration.Unmarshal decides.
+func isJSON(data []byte) bool {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return errors.New("empty file")
-	}
-	if trimmed[0] != '{' {
-		return nil // YAML: schema.Validate reports its errors with lines
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var v any
-	err := dec.Decode(&v)
-	if err == nil {
-		if _, err := dec.Token(); err != io.EOF {
-			line, col := lineCol(data, dec.InputOffset())
-			return fmt.Errorf("line %d, column %d: data after the end of the document", line, col)
-		}
-		return nil
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset-1) // Offset is just past the bad byte
-		return fmt.Errorf("line %d, column %d: %v", line, col, err)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		line, col := lineCol(data, int64(len(data)))
-		return fmt.Errorf("line %d, column %d: unexpected end of file", line, col)
-	}
-	return err
+	return len(trimmed) > 0 && trimmed[0] == '{'
 }
-
-// lineCol turns a byte offset into a 1-based line and column.
-func lineCol(data []byte, offset int64) (int, int) {
-	offset = min(offset, int64(len(data)))
-	before := data[:offset]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(offset) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
-
