@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
 
 // Exit statuses of the inspection verbs (services, inspect, events,
@@ -33,17 +35,19 @@ func usageFunc(fs *flag.FlagSet, synopsis, description string) func() {
 	}
 }
 
-// readFiles reads the registration files a command names. On failure it
-// reports the error and returns nil and the exit status.
+// readFiles reads the registration files a command names ("-" for
+// standard input) with registration/load, which refuses any document that
+// is not valid. On failure it reports the error and returns nil and the
+// exit status.
 func readFiles(command string, files []string, stderr io.Writer) (*loaded, int) {
 	if len(files) == 0 {
 		return nil, failf(stderr, command, "name at least one registration file")
 	}
-	l, err := readRegistrations(files)
+	set, err := load.Files(files)
 	if err != nil {
 		return nil, failf(stderr, command, "%v", err)
 	}
-	return l, 0
+	return &loaded{Set: set, services: set.Services}, 0
 }
 
 // listFlag is a repeatable flag whose values may also be comma-separated.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
+	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
 
 // compareResult is the JSON and YAML output of the compare command.
@@ -58,12 +59,18 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *against != "" && fs.NArg() == 1:
 		newName = fs.Arg(0)
+		if newName == load.Stdin {
+			return failf(stderr, name, "with --against, name a file in a git work tree, not standard input")
+		}
 		oldName = *against + ":" + newName
 		if oldData, err = gitShow(*against, newName); err != nil {
 			return failf(stderr, name, "%v", err)
 		}
 	case *against == "" && fs.NArg() == 2:
 		oldName, newName = fs.Arg(0), fs.Arg(1)
+		if oldName == load.Stdin && newName == load.Stdin {
+			return failf(stderr, name, `standard input ("-") can be OLD or NEW, not both`)
+		}
 	case *against != "":
 		return failf(stderr, name, "with --against, name exactly one registration file")
 	default:
@@ -71,14 +78,14 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	var old *registration.Registration
 	if oldData != nil {
-		old, err = decodeRegistration(oldName, oldData)
+		old, err = load.Bytes(oldName, oldData)
 	} else {
-		old, err = readRegistration(oldName)
+		old, err = load.File(oldName)
 	}
 	if err != nil {
 		return failf(stderr, name, "%v", err)
 	}
-	cur, err := readRegistration(newName)
+	cur, err := load.File(newName)
 	if err != nil {
 		return failf(stderr, name, "%v", err)
 	}

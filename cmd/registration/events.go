@@ -33,7 +33,7 @@ func events(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	rows := []eventRow{}
-	for _, s := range l.services {
+	for _, s := range l.Services {
 		for _, e := range s.Events {
 			rows = append(rows, eventRow{Event: e.Name, Service: s.Name, Method: e.Method, Source: e.Source})
 		}

@@ -39,8 +39,8 @@ func services(args []string, stdout, stderr io.Writer) int {
 	if l == nil {
 		return status
 	}
-	rows := make([]serviceRow, 0, len(l.services))
-	for _, s := range l.services {
+	rows := make([]serviceRow, 0, len(l.Services))
+	for _, s := range l.Services {
 		rows = append(rows, newServiceRow(s))
 	}
 	if err := writeOutput(stdout, format, rows, func(w io.Writer) error { return serviceTable(w, rows) }); err != nil {

@@ -72,12 +72,12 @@ func TestBadInput(t *testing.T) {
 		path, want string
 	}{
 		{"testdata/missing.json", "open testdata/missing.json: no such file or directory"},
-		{write("truncated.json", string(example[:200])), "truncated.json: line 10, column 33: unexpected end of file"},
-		{write("syntax.json", "{\n  \"format\": \"registration.v1\",\n  \"files\": [,]\n}\n"), "syntax.json: line 3, column 13: invalid character ',' looking for beginning of value"},
-		{"testdata/wrong_version.json", "testdata/wrong_version.json: at '/format': value must be 'registration.v1'"},
-		{write("wrong_type.json", strings.Replace(string(example), `"streaming": "unary"`, `"streaming": 1`, 1)), "wrong_type.json: at '/services/0/methods/0/streaming': value must be one of 'unary', 'client', 'server', 'bidi'"},
+		{write("truncated.json", string(example[:200])), "truncated.json:10:33: unexpected end of file"},
+		{write("syntax.json", "{\n  \"format\": \"registration.v1\",\n  \"files\": [,]\n}\n"), "syntax.json:3:13: invalid character ',' looking for beginning of value"},
+		{"testdata/wrong_version.json", `testdata/wrong_version.json:1:12: at /format: value must be "registration.v1"; got "registration.v2"`},
+		{write("wrong_type.json", strings.Replace(string(example), `"streaming": "unary"`, `"streaming": 1`, 1)), `wrong_type.json:25:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got 1`},
 		{write("wrong_type.yaml", "format: registration.v1\nfiles: []\nservices:\n  - name: a.B\n    package: a\n    file: a.proto\n    methods: {}\n"),
-			"wrong_type.yaml: at '/services/0/methods': got object, want array"},
+			"wrong_type.yaml:7:14: at /services/0/methods: value must be an array; got an object"},
 		{write("empty.json", ""), "empty.json: empty file"},
 	}
 	verbs := [][]string{{"services"}, {"inspect", "x.v1.X"}, {"events"}, {"lint"}, {"compare", fixture("example/registry.registration.json")}}
