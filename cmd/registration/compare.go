@@ -125,13 +125,18 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 
 // gitShow returns file as git has it at revision rev. The path is given to
 // git relative to the file's directory ("REV:./name"), so it works from
-// anywhere inside or outside the repository.
+// anywhere inside or outside the repository. A revision that starts with
+// "-" is refused, and --end-of-options keeps git from reading the argument
+// as an option in any case: "--output=PATH" would have git write a file.
 func gitShow(rev, file string) ([]byte, error) {
+	if strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("flag --against: revision %q starts with \"-\": want a branch, tag or commit", rev)
+	}
 	dir, base := filepath.Split(file)
 	if dir == "" {
 		dir = "."
 	}
-	cmd := exec.Command("git", "-C", dir, "show", rev+":./"+base)
+	cmd := exec.Command("git", "-C", dir, "show", "--end-of-options", rev+":./"+base)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -125,3 +125,34 @@ func TestStdin(t *testing.T) {
 		t.Errorf("services - -: status %d, stderr %q", status, stderr)
 	}
 }
+
+// TestCompareAgainstOption: a revision that git would read as an option is
+// refused before git runs; --against=--output=PATH once made git show write
+// PATH.
+func TestCompareAgainstOption(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "written")
+	file := fixture("example/registry.registration.json")
+	for _, args := range [][]string{
+		{"compare", "--against=--output=" + target, file},
+		{"compare", "--against", "--output=" + target, file},
+		{"compare", "--against", "-p", file},
+	} {
+		status, stdout, stderr := runCommand(t, args...)
+		rev := strings.TrimPrefix(strings.TrimPrefix(args[1], "--against="), "--against")
+		if rev == "" {
+			rev = args[2]
+		}
+		want := `registration compare: flag --against: revision "` + rev + `" starts with "-": want a branch, tag or commit` + "\n"
+		if status != 1 || stdout != "" || stderr != want {
+			t.Errorf("%v: status %d, stdout %q, stderr\n got %q\nwant %q", args, status, stdout, stderr, want)
+		}
+	}
+	if _, err := os.Stat(target); !os.IsNotExist(err) {
+		t.Errorf("%s was written (%v)", target, err)
+	}
+	status, _, stderr := runCommand(t, "compare", "--against", "HEAD", load.Stdin)
+	if want := "registration compare: with --against, name a file in a git work tree, not standard input\n"; status != 1 || stderr != want {
+		t.Errorf("--against with -: status %d, stderr %q", status, stderr)
+	}
+}
