@@ -39,7 +39,7 @@ func (g *Generator) GitDrift(current, generated Tree, content []FileChange) ([]F
 		}
 	}
 	var uncommitted []string
-	if _, err := g.git("rev-parse", "--verify", "-q", "HEAD"); err == nil {
+	if _, headErr := g.git("rev-parse", "--verify", "-q", "HEAD"); headErr == nil {
 		uncommitted, err = g.gitPaths(append([]string{"diff", "--name-only", "--relative", "-z", "HEAD", "--"}, g.outputs...)...)
 	} else {
 		// No commit yet: nothing is committed, whatever the index holds.
