@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -29,12 +30,27 @@ type validateResult struct {
 	Server *serverResult `json:"server,omitempty" yaml:"server,omitempty"`
 }
 
-// fileResult is the schema validation of one file.
+// fileResult is what registration/load finds in one file.
 type fileResult struct {
-	File     string         `json:"file" yaml:"file"`
-	Valid    bool           `json:"valid" yaml:"valid"`
-	Problems []load.Problem `json:"problems,omitempty" yaml:"problems,omitempty"`
+	File     string        `json:"file" yaml:"file"`
+	Valid    bool          `json:"valid" yaml:"valid"`
+	Problems []fileProblem `json:"problems,omitempty" yaml:"problems,omitempty"`
 }
+
+// fileProblem is a *load.Error of a file, in the file's result.
+type fileProblem struct {
+	// Location is the JSON pointer of the offending value, "" for the
+	// document itself or its syntax.
+	Location string `json:"location" yaml:"location"`
+	// Line and Column locate it, counting from 1; absent when unknown.
+	Line    int    `json:"line,omitempty" yaml:"line,omitempty"`
+	Column  int    `json:"column,omitempty" yaml:"column,omitempty"`
+	Message string `json:"message" yaml:"message"`
+	// text is the load.Error's message less the file name.
+	text string
+}
+
+func (p fileProblem) String() string { return p.text }
 
 // serverResult is the comparison with a live server.
 type serverResult struct {
@@ -57,16 +73,19 @@ type serverProblem struct {
 	Message string `json:"message" yaml:"message"`
 }
 
-const validateDescription = `Validate registration files against the registration.v1 JSON Schema; each
-problem names the file and the JSON pointer of the offending value. With
+const validateDescription = `Validate registration files (- for standard input) with the reader every verb
+uses: syntax, the registration.v1 JSON Schema and the rules beyond it
+(duplicate services and methods, binding paths). Every problem of a file is
+listed with its line, column and JSON pointer. With
 --server, also compare the services of the valid files with a live server
 through gRPC server reflection (grpc.reflection.v1): services and methods it
 lacks, streaming shapes and message types that differ. Services and methods
 the server has beyond the registrations are listed but are not problems
 (grpc.reflection and grpc.health.v1 are ignored).
 
-Exits 2 when a file is invalid or the server differs, 1 when a file cannot be
-read or parsed or the server cannot be reached within --timeout.`
+Exits 2 when a file is invalid (one that does not parse included) or the
+server differs, 1 when a file cannot be read or the server cannot be reached
+within --timeout.`
 
 func validate(args []string, stdout, stderr io.Writer) int {
 	const name = "validate"
@@ -96,24 +115,22 @@ func validate(args []string, stdout, stderr io.Writer) int {
 
 	res := validateResult{Files: []fileResult{}}
 	var regs []*registration.Registration
+	if i := slices.Index(fs.Args(), load.Stdin); i >= 0 && slices.Contains(fs.Args()[i+1:], load.Stdin) {
+		return failf(stderr, name, `standard input ("-") named twice`)
+	}
 	for _, file := range fs.Args() {
-		data, err := os.ReadFile(file)
+		display, data, err := readInput(file)
 		if err != nil {
 			return failf(stderr, name, "%v", err)
 		}
-		problems, err := load.Problems(data)
-		if err != nil {
-			return failf(stderr, name, "%s: %v", file, err)
+		reg, errs := load.Check(display, data)
+		fr := fileResult{File: display, Valid: len(errs) == 0}
+		for _, e := range errs {
+			text := strings.TrimLeft(strings.TrimPrefix(e.Error(), e.File), ": ")
+			fr.Problems = append(fr.Problems, fileProblem{Location: e.Pointer, Line: e.Line, Column: e.Column, Message: e.Msg, text: text})
 		}
-		fr := fileResult{File: file, Valid: len(problems) == 0, Problems: problems}
-		if fr.Valid {
-			reg, err := registration.Unmarshal(file, data)
-			if err != nil {
-				// The schema and the model disagree; say so rather than pass.
-				fr.Valid, fr.Problems = false, []load.Problem{{Message: err.Error()}}
-			} else {
-				regs = append(regs, reg)
-			}
+		if reg != nil {
+			regs = append(regs, reg)
 		}
 		res.Files = append(res.Files, fr)
 	}
@@ -156,6 +173,28 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// readInput reads a file, or standard input for load.Stdin, as load.File
+// does, and returns the name that messages give it.
+func readInput(name string) (string, []byte, error) {
+	r, display := io.Reader(os.Stdin), "<stdin>"
+	if name != load.Stdin {
+		f, err := os.Open(name)
+		if err != nil {
+			return "", nil, err
+		}
+		defer f.Close()
+		r, display = f, name
+	}
+	data, err := io.ReadAll(io.LimitReader(r, load.MaxSize+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("read %s: %w", display, err)
+	}
+	if len(data) > load.MaxSize {
+		return "", nil, fmt.Errorf("%s: larger than %d MiB", display, load.MaxSize>>20)
+	}
+	return display, data, nil
 }
 
 // mergeServices lists the services of registrations, each name once.

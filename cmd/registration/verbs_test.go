@@ -105,7 +105,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"validate", "--format", "json"}, "registration validate: name at least one registration file\n"},
 		{[]string{"validate", "--format", "json", "--timeout", "0s", "a"}, "registration validate: flag --timeout=0s: want a positive duration\n"},
 		{[]string{"validate", "--format", "json", "--tls-ca", "ca.pem", "a"}, "registration validate: flags --tls-ca and --tls-server-name need --tls\n"},
-		{[]string{"validate", "--format", "json", write("bad.json", "{")}, "registration validate: $DIR/bad.json: line 1, column 2: unexpected end of file\n"},
+		{[]string{"validate", "--format", "json", "-", "a", "-"}, "registration validate: standard input (\"-\") named twice\n"},
+		{[]string{"validate", "--format", "json", "testdata/missing.json"}, "registration validate: open testdata/missing.json: no such file or directory\n"},
 	}
 	for _, u := range usage {
 		status, stdout, stderr := runCommand(t, u.args...)
@@ -122,8 +123,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestValidateInvalid checks that a file that breaks the schema is named
-// with every offending JSON pointer and fails with status 2.
+// TestValidateInvalid checks that every problem registration/load finds in
+// a file is listed with its line, column and JSON pointer, a file that
+// does not parse and standard input included, and fails with status 2.
 func TestValidateInvalid(t *testing.T) {
 	data, err := os.ReadFile(fixture("example/registry.registration.json"))
 	if err != nil {
@@ -131,22 +133,47 @@ func TestValidateInvalid(t *testing.T) {
 	}
 	text := strings.Replace(string(data), `"streaming": "unary"`, `"streaming": "sideways"`, 1)
 	text = strings.Replace(text, `"kind": "resource"`, `"kind": "friendship"`, 1)
-	path := filepath.Join(t.TempDir(), "invalid.json")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "invalid.json")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	status, stdout, stderr := runCommand(t, "validate", "--format", "table", fixture("example/registry.registration.json"), path, "testdata/wrong_version.json")
+	truncated := filepath.Join(dir, "truncated.json")
+	if err := os.WriteFile(truncated, []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Standard input holds a registration with a service listed twice,
+	// which the schema alone lets through.
+	stdin, err := os.CreateTemp(dir, "stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	if _, err := stdin.WriteString("format: registration.v1\nfiles: []\nservices:\n  - {name: a.B, package: a, file: a.proto, methods: []}\n  - {name: a.B, package: a, file: a.proto, methods: []}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stdin.Seek(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdin
+	os.Stdin = stdin
+	defer func() { os.Stdin = saved }()
+
+	status, stdout, stderr := runCommand(t, "validate", "--format", "table", fixture("example/registry.registration.json"), path, "testdata/wrong_version.json", truncated, "-")
 	if status != 2 {
 		t.Errorf("status %d, want 2; stderr %s", status, stderr)
 	}
 	want := "$GEN/example/registry.registration.json: valid\n" +
 		path + ": invalid\n" +
-		"  at '/services/0/methods/0/streaming': value must be one of 'unary', 'client', 'server', 'bidi'\n" +
-		"  at '/services/2/dependencies/2/kind': value must be one of 'resource', 'schema', 'declared'\n" +
+		"  25:24: at /services/0/methods/0/streaming: value must be one of \"unary\", \"client\", \"server\", \"bidi\"; got \"sideways\"\n" +
+		"  709:19: at /services/2/dependencies/2/kind: value must be one of \"resource\", \"schema\", \"declared\"; got \"friendship\"\n" +
 		"testdata/wrong_version.json: invalid\n" +
-		"  at '/format': value must be 'registration.v1'\n"
-	if stdout != want {
-		t.Errorf("stdout\n got: %q\nwant: %q", stdout, want)
+		"  1:12: at /format: value must be \"registration.v1\"; got \"registration.v2\"\n" +
+		truncated + ": invalid\n" +
+		"  1:2: unexpected end of file\n" +
+		"<stdin>: invalid\n"
+	if !strings.HasPrefix(stdout, want) || !strings.Contains(stdout[len(want):], "at /services/1") {
+		t.Errorf("stdout\n got: %q\nwant: %q and the duplicate service at /services/1", stdout, want)
 	}
 }
 
