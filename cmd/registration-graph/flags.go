@@ -1,0 +1,117 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ovasabi/protoc-gen-registration/registration/graph"
+)
+
+// addFlags binds every flag of cmd to a field of o, with today's defaults.
+// Flags are listed in the help in the order given here: the output, the
+// filters in the order they apply, the cycles.
+func addFlags(cmd *cobra.Command, o *options) {
+	fs := cmd.Flags()
+	fs.SortFlags = false
+
+	// The same -o/--format shape as the other binaries, with the graph's
+	// own formats: cli.FormatFlag's are table, json and yaml.
+	fs.StringVarP(&o.format, "format", "o", string(graph.JSON), "output format: json, dot (Graphviz) or mermaid")
+
+	// Filters, in the order graph.Filter applies them.
+	fs.Var((*listFlag)(&o.filter.Kinds), "kind", "keep only edges of this `KIND`: resource, schema or declared (repeatable or comma-separated)")
+	fs.Var((*listFlag)(&o.filter.Packages), "package", "keep only the services of this package, a name or `GLOB` (repeatable or comma-separated)")
+	fs.Var((*listFlag)(&o.filter.Services), "service", "keep this service and its neighbourhood, a full name or `GLOB` (repeatable or comma-separated)")
+	fs.IntVar(&o.filter.Depth, "depth", 1, "with --service: go at most `N` edges away; -1 for no limit")
+	fs.StringVar(&o.filter.Direction, "direction", graph.Both, "with --service: the `DIRECTION` to follow: dependencies, dependents or both")
+
+	// Cycles.
+	fs.BoolVar(&o.failOnCycle, "fail-on-cycle", false, "exit 2 and print each cycle on stderr when the graph has one")
+	fs.IntVar(&o.maxCycles, "max-cycles", 100, "list at most `N` cycles")
+
+	// Shell completion of values; file names are completed by default.
+	complete := func(name string, values ...string) {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+	complete("format", string(graph.JSON), string(graph.DOT), string(graph.Mermaid))
+	complete("kind", graph.Kinds...)
+	complete("direction", graph.Directions...)
+}
+
+// listFlag is a repeatable flag whose values may also be comma-separated,
+// as registration-graph's list flags were before the shared grammar.
+type listFlag []string
+
+// String is empty for no values, so that the help shows no default.
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for part := range strings.SplitSeq(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*l = append(*l, part)
+		}
+	}
+	return nil
+}
+
+// Type names the value in the help when the usage does not.
+func (l *listFlag) Type() string { return "strings" }
+
+// doubleDash rewrites the single-dash spellings of long flags ("-format",
+// "-depth=2") that the standard flag package accepted, and that
+// registration-graph accepted before it moved to the shared grammar, as
+// their double-dash spellings, so that scripts keep working: pflag would
+// read "-format" as the shorthands -f -o -r -m -a -t. Only arguments in a
+// flag's place are rewritten, never a flag's value ("--service -x") or
+// anything after "--", and only names of long flags of fs, or "help" and
+// "version", which cobra adds when it runs.
+//
+// It is registration-health's doubleDash, copied as it is: its place is
+// package internal/cli, where both binaries can call one copy.
+func doubleDash(fs *pflag.FlagSet, args []string) []string {
+	long := func(name string) *pflag.Flag {
+		if len(name) < 2 {
+			return nil // a shorthand
+		}
+		if f := fs.Lookup(name); f != nil {
+			return f
+		}
+		if name == "help" || name == "version" {
+			return &pflag.Flag{Name: name, NoOptDefVal: "true"}
+		}
+		return nil
+	}
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) < 2 || a[0] != '-' {
+			out = append(out, a)
+			continue
+		}
+		var f *pflag.Flag
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a[1] == '-':
+			f = long(name)
+		case len(name) == 1:
+			f = fs.ShorthandLookup(name)
+		default:
+			if f = long(name); f != nil {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+		// A flag that takes a value and has none after "=" takes the next
+		// argument, whatever it looks like.
+		if f != nil && !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
+		}
+	}
+	return out
+}

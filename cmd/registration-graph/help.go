@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// description is the help's first paragraph.
+const description = `Draws the dependency graph of the services in registration files written by
+protoc-gen-registration (per file or aggregate, JSON or YAML; "-" is
+standard input) as JSON, DOT (Graphviz) or Mermaid. Dependencies are
+resolved by service full name across every file; targets that no file
+declares are external nodes. Flags may come before, between or after the
+files; everything after "--" is a file.`
+
+// examples is the help's Examples section.
+const examples = `  registration-graph gen/aggregate/registry.registration.json
+  registration-graph -o dot gen/aggregate/registry.registration.json | dot -Tsvg > graph.svg
+  registration-graph gen/*/v1/*.registration.json --format mermaid --service library.v1.LibraryService --depth 2
+  registration-graph --package 'library.*' --kind resource,declared gen/aggregate/registry.registration.json
+  cat gen/aggregate/registry.registration.json | registration-graph --format dot -
+  registration-graph --fail-on-cycle gen/aggregate/registry.registration.json`
+
+// topics follow the flags in the root command's help: what the flags do
+// together, and the exit statuses.
+const topics = `
+Filters apply in this order: --kind keeps edges of those kinds; --package
+keeps the services of those packages (and the external targets they depend
+on); --service keeps those services and the services within --depth edges
+of them, following dependencies, dependents or both (--direction). Names
+and packages may be globs with * (path.Match syntax). A --service or
+--package that matches no service is an error. Cycles are found in what
+remains.
+
+Cycles: the output lists every elementary cycle, at most --max-cycles;
+--fail-on-cycle also prints each on stderr and exits 2, the graph written
+all the same.
+
+Long flags also take one dash (-format dot, -fail-on-cycle), as before the
+binaries shared one grammar.
+
+Exit status:
+  0  the graph was written (with --fail-on-cycle: and it has no cycle)
+  1  bad arguments, or unreadable, malformed or invalid input
+  2  --fail-on-cycle, and the graph has a cycle
+`
+
+// addHelpTopics makes the root command's help, and only its own, end with
+// topics; the commands cli.New adds keep their plain help.
+func addHelpTopics(root *cobra.Command) {
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		help(cmd, args)
+		if cmd == root {
+			fmt.Fprint(cmd.OutOrStdout(), topics)
+		}
+	})
+}
