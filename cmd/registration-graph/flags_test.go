@@ -24,7 +24,7 @@ func parseArgs(t *testing.T, args ...string) (options, []string) {
 		return nil
 	})
 	var stderr strings.Builder
-	if status := cli.Run(root, doubleDash(root.Flags(), args), io.Discard, &stderr); status != cli.ExitOK || !ran {
+	if status := cli.Run(root, cli.DoubleDash(root.Flags(), args), io.Discard, &stderr); status != cli.ExitOK || !ran {
 		t.Fatalf("%q: exit status %d, ran %v; stderr:\n%s", args, status, ran, stderr.String())
 	}
 	return got, files

@@ -36,7 +36,7 @@ func parseArgs(t testing.TB, args ...string) (health.Config, string) {
 		return nil
 	})
 	var stderr strings.Builder
-	if code := cli.Run(root, doubleDash(root.Flags(), args), io.Discard, &stderr); code != 0 || !ran {
+	if code := cli.Run(root, cli.DoubleDash(root.Flags(), args), io.Discard, &stderr); code != 0 || !ran {
 		t.Fatalf("%q: exit status %d, ran %v; stderr:\n%s", args, code, ran, stderr.String())
 	}
 	return cfg, format

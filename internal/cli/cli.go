@@ -28,7 +28,7 @@ const (
 	// ExitFindings: the command ran and found what it looks for: breaking
 	// changes (compare), suggestions (lint), invalid files or server
 	// mismatches (validate), drift (check), cycles (registration-graph
-	// --fail-on-cycles).
+	// --fail-on-cycle).
 	ExitFindings = 2
 )
 

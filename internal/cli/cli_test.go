@@ -84,3 +84,26 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+func TestDoubleDash(t *testing.T) {
+	root := testRoot()
+	echo, _, _ := root.Find([]string{"echo"})
+	fs := echo.Flags()
+	fs.String("header", "", "a header")
+	fs.Bool("all", false, "all")
+	tests := []struct{ in, want []string }{
+		{[]string{"echo", "-format", "yaml", "a"}, []string{"echo", "--format", "yaml", "a"}},
+		{[]string{"echo", "-format=yaml", "a"}, []string{"echo", "--format=yaml", "a"}},
+		{[]string{"echo", "-o", "yaml"}, []string{"echo", "-o", "yaml"}},                       // a shorthand stays
+		{[]string{"echo", "--header", "-all", "a"}, []string{"echo", "--header", "-all", "a"}}, // a value is never rewritten
+		{[]string{"echo", "-all", "a"}, []string{"echo", "--all", "a"}},
+		{[]string{"echo", "--", "-format"}, []string{"echo", "--", "-format"}}, // nothing after --
+		{[]string{"echo", "-help"}, []string{"echo", "--help"}},
+		{[]string{"echo", "-colour"}, []string{"echo", "-colour"}}, // not a flag of ours
+	}
+	for _, tt := range tests {
+		if got := DoubleDash(fs, tt.in); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("DoubleDash(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
