@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,45 +15,43 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/internal/regen"
 )
 
-// Exit statuses of check.
-const (
-	checkClean = 0
-	checkBad   = 1
-	checkDrift = 2
-)
-
-const checkUsage = `usage: registration check [flags]
-
-check regenerates into a staging directory and compares the result with the
+const checkDescription = `check regenerates into a staging directory and compares the result with the
 output directories of the working tree. It reports changed files, missing
 files (generated but absent), stale files (present but no longer generated),
 generated files that git does not track (untracked) and generated files that
 differ from the last commit (uncommitted), with a unified diff of each
-content change.
-
-Exit status: 0 when the output is up to date, 1 on bad input or a failed
-generation, 2 on drift.
+content change. The report is a table unless --format says otherwise.
 
 --fix replaces the output directories with the new generation, each one
-atomically, and keeps the generation it replaced in STATE/previous.
---restore swaps that previous generation back in (running it again undoes
+atomically, and keeps the generation it replaced in STATE/previous. It
+refuses, touching nothing, when an output directory holds stale files that
+do not look generated (no "DO NOT EDIT" or "@generated" near their start,
+not a registration document): they would leave the working tree with it.
+--restore swaps the previous generation back in (running it again undoes
 it), for example when "registration compare" finds a breaking change:
 
   registration check --fix
   registration compare .registration/previous/gen/registry.registration.json \
       gen/registry.registration.json || registration check --restore
 
-` + regenUsage + `
-Flags:
+` + regenHelp
+
+const checkExit = `
+Exit status:
+  0  the output is up to date (or --fix or --restore did their work)
+  1  bad arguments, a failed generation, an output --fix refuses to replace
+  2  drift: changed, missing, stale, untracked or uncommitted files
 `
 
-// regenUsage documents the generation flags that check and watch share.
-const regenUsage = `Generation: by default "buf generate --template TEMPLATE -o STAGING", run in
+// regenHelp documents the generation flags that check and watch share.
+const regenHelp = `Generation: by default "buf generate --template TEMPLATE -o STAGING", run in
 --dir; buf writes each plugin's out: directory under STAGING. With --cmd, a
 shell command of your own (a protoc line, "make generate", a script) runs in
 --dir and must write under the staging directory, which it gets as the
@@ -68,8 +65,7 @@ The output directories (--output, repeatable; by default every out:
 directory of the template) belong wholly to the generation, as with buf's
 "clean: true". Staging directories and the previous generation live in the
 state directory (--state, default .registration in --dir, which ignores
-itself in git), on the output's file system so that replacing is a rename.
-`
+itself in git), on the output's file system so that replacing is a rename.`
 
 // regenOptions are the flags that check and watch share.
 type regenOptions struct {
@@ -91,14 +87,23 @@ func (o *outputDirs) Set(v string) error {
 	return nil
 }
 
-func addRegenFlags(fs *flag.FlagSet) *regenOptions {
+// Type names the value in the help.
+func (o *outputDirs) Type() string { return "DIR" }
+
+func addRegenFlags(cmd *cobra.Command) *regenOptions {
 	o := &regenOptions{}
-	fs.StringVar(&o.dir, "dir", ".", "working directory: the generation runs there and every other path is relative to it")
-	fs.StringVar(&o.template, "template", regen.DefaultTemplate, "buf generation template")
-	fs.StringVar(&o.command, "cmd", "", "shell command that generates into $REGISTRATION_OUT or {out}, instead of buf generate")
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVar(&o.dir, "dir", ".", "working directory `DIR`: the generation runs there and every other path is relative to it")
+	fs.StringVar(&o.template, "template", regen.DefaultTemplate, "buf generation template `FILE`")
+	fs.StringVar(&o.command, "cmd", "", "shell `COMMAND` that generates into $REGISTRATION_OUT or {out}, instead of buf generate")
 	fs.Var(&o.outputs, "output", "output directory managed by the generation; repeatable (default: the template's out: directories)")
-	fs.StringVar(&o.state, "state", regen.DefaultStateDir, "state directory: staging and the previous generation")
+	fs.StringVar(&o.state, "state", regen.DefaultStateDir, "state `DIR`: staging and the previous generation")
 	fs.DurationVar(&o.timeout, "timeout", regen.DefaultTimeout, "stop a generation that runs longer than this")
+	_ = cmd.MarkFlagDirname("dir")
+	_ = cmd.MarkFlagDirname("output")
+	_ = cmd.MarkFlagDirname("state")
+	_ = cmd.MarkFlagFilename("template", "yaml", "yml")
 	return o
 }
 
@@ -127,59 +132,73 @@ type checkReport struct {
 	Files    []checkFile `json:"files" yaml:"files"`
 }
 
-func check(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return checkContext(ctx, args, stdout, stderr)
+// checkOptions are the flags of check besides the generation's.
+type checkOptions struct {
+	regen                       *regenOptions
+	fix, restore, showDiff, git bool
+	format                      string
 }
 
-func checkContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("registration check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, checkUsage)
-		fs.PrintDefaults()
+func checkCommand() *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [flags]",
+		Short: "Report generated output that is out of date (exit 2); --fix replaces it, --restore rolls back",
+		Long:  checkDescription,
+		Example: `  registration check
+  registration check --fix
+  registration check --restore
+  registration check --output gen --cmd 'protoc -I proto --registration_out={out}/gen proto/api/v1/api.proto' -o json`,
+		GroupID:     genGroup,
+		Annotations: map[string]string{topicsKey: checkExit},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return checkOutput(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), o, args)
+		},
 	}
-	opts := addRegenFlags(fs)
-	fix := fs.Bool("fix", false, "replace the output directories with the new generation (atomically) instead of failing")
-	restore := fs.Bool("restore", false, "swap the previous generation back into the output directories, and do nothing else")
-	showDiff := fs.Bool("diff", true, "print a unified diff of each changed, missing and stale file")
-	useGit := fs.Bool("git", true, "also report generated files that git does not track or that differ from HEAD")
-	format := fs.String("format", "table", "output format: table (a list and diffs), json or yaml")
-	if done, status := parseFlags(fs, args); done {
-		return status
+	o.regen = addRegenFlags(cmd)
+	fs := cmd.Flags()
+	fs.BoolVar(&o.fix, "fix", false, "replace the output directories with the new generation (atomically) instead of failing")
+	fs.BoolVar(&o.restore, "restore", false, "swap the previous generation back into the output directories, and do nothing else")
+	fs.BoolVar(&o.showDiff, "diff", true, "print a unified diff of each changed, missing and stale file")
+	fs.BoolVar(&o.git, "git", true, "also report generated files that git does not track or that differ from HEAD")
+	// check's report is read in CI logs: a table by default wherever it
+	// goes, unlike the inspection verbs' (cli.FormatFlag).
+	fs.StringVarP(&o.format, "format", "o", "table", "output format: table (a list and diffs), json or yaml")
+	completeValues(cmd, "format", []string{"table", "json", "yaml"})
+	return cmd
+}
+
+// checkOutput regenerates and reports drift, or fixes or restores the
+// output.
+func checkOutput(ctx context.Context, stdout, stderr io.Writer, o checkOptions, args []string) error {
+	if len(args) != 0 {
+		return fmt.Errorf("unexpected arguments %q (check takes flags only)", args)
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "registration check: "+format+"\n", args...)
-		return checkBad
-	}
-	if fs.NArg() != 0 {
-		return fail("unexpected arguments %q (check takes flags only)", fs.Args())
-	}
-	switch *format {
-	case "table", "json", "yaml":
-	default:
-		return fail("flag --format=%q: want table, json or yaml", *format)
-	}
-	if *fix && *restore {
-		return fail("--fix and --restore exclude each other")
-	}
-	g, err := opts.generator()
+	format, err := cli.Format(o.format, stdout)
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
-	if *restore {
+	if o.fix && o.restore {
+		return errors.New("--fix and --restore exclude each other")
+	}
+	g, err := o.regen.generator()
+	if err != nil {
+		return err
+	}
+	if o.restore {
 		dirs, err := g.Restore()
 		if err != nil {
-			return fail("restore: %v", err)
+			return fmt.Errorf("restore: %v", err)
 		}
 		fmt.Fprintf(stdout, "restored the previous generation of %s; the replaced one is now the previous (--restore again swaps back)\n", strings.Join(dirs, ", "))
-		return checkClean
+		return nil
 	}
 
 	gen, err := g.Generate(ctx)
 	if err != nil {
-		return fail("generation failed; the output was not touched:\n%v", err)
+		return fmt.Errorf("generation failed; the output was not touched:\n%v", err)
 	}
 	defer gen.Discard()
 	if len(gen.Log) > 0 {
@@ -187,50 +206,50 @@ func checkContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	current, err := regen.ReadTree(g.Dir(), g.Outputs())
 	if err != nil {
-		return fail("read the output: %v", err)
+		return fmt.Errorf("read the output: %v", err)
 	}
 	generated, err := gen.Tree()
 	if err != nil {
-		return fail("read the generation: %v", err)
+		return fmt.Errorf("read the generation: %v", err)
 	}
 	changes := regen.Diff(current, generated)
 
 	foreign := foreignFiles(changes)
-	if *fix {
+	if o.fix {
 		if len(changes) == 0 {
 			fmt.Fprintf(stdout, "%s: up to date, nothing to fix\n", strings.Join(g.Outputs(), ", "))
-			return checkClean
+			return nil
 		}
 		if len(foreign) > 0 {
-			return fail("refusing to replace %s: it holds %s that the generation does not write and that do not look generated: %s. "+
+			return fmt.Errorf("refusing to replace %s: it holds %s that the generation does not write and that do not look generated: %s. "+
 				"--fix replaces an output directory whole, so they would leave the working tree: move them out of it "+
 				"(or delete them, if an earlier generation wrote them), or name a directory that holds generated files only with --output",
 				strings.Join(g.Outputs(), ", "), plural(len(foreign), "file"), fewOf(foreign))
 		}
 		if err := gen.Apply(); err != nil {
-			return fail("the output keeps its last generation: %v", err)
+			return fmt.Errorf("the output keeps its last generation: %v", err)
 		}
 		for _, c := range changes {
 			fmt.Fprintf(stdout, "%-12s %s\n", fixedVerb(c.Status), c.Path)
 		}
 		fmt.Fprintf(stdout, "updated %s; the previous generation is in %s (registration check --restore brings it back)\n",
 			plural(len(changes), "file"), displayPath(g.Dir(), g.PreviousDir()))
-		return checkClean
+		return nil
 	}
 
-	if *useGit {
+	if o.git {
 		gitChanges, err := g.GitDrift(current, generated, changes)
 		switch {
 		case errors.Is(err, regen.ErrNoGit):
 			fmt.Fprintf(stderr, "registration check: %v; untracked and uncommitted files are not checked\n", err)
 		case err != nil:
-			return fail("%v", err)
+			return err
 		}
 		changes = append(changes, gitChanges...)
 		slices.SortStableFunc(changes, func(a, b regen.FileChange) int { return strings.Compare(a.Path, b.Path) })
 	}
-	if err := writeCheckReport(stdout, *format, *showDiff, g.Outputs(), changes); err != nil {
-		return fail("%v", err)
+	if err := writeCheckReport(stdout, format, o.showDiff, g.Outputs(), changes); err != nil {
+		return err
 	}
 	if len(changes) > 0 {
 		remedy := `run "registration check --fix" and commit the result`
@@ -242,9 +261,9 @@ func checkContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			remedy = "their content is right: commit them"
 		}
 		fmt.Fprintf(stderr, "registration check: %s out of date: %s\n", plural(len(changes), "generated file"), remedy)
-		return checkDrift
+		return &cli.Findings{}
 	}
-	return checkClean
+	return nil
 }
 
 func writeCheckReport(w io.Writer, format string, showDiff bool, outputs []string, changes []regen.FileChange) error {

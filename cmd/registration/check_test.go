@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/internal/regen/regentest"
 )
 
@@ -44,7 +44,7 @@ func commitAll(t *testing.T, dir string) {
 func runCheck(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	status := checkContext(context.Background(), args, &stdout, &stderr)
+	status := run(append([]string{"check"}, args...), &stdout, &stderr)
 	return status, stdout.String(), stderr.String()
 }
 
@@ -69,7 +69,7 @@ func TestCheckGit(t *testing.T) {
 
 	// Nothing generated yet: every file is missing.
 	status, stdout, stderr := runCheck(t, args...)
-	if status != checkDrift {
+	if status != cli.ExitFindings {
 		t.Fatalf("status %d, want 2\n%s%s", status, stdout, stderr)
 	}
 	if diff := cmp.Diff([]string{"missing gen/a/v1/a.registration.json", "missing gen/b/v1/b.registration.json"}, statusLines(stdout)); diff != "" {
@@ -81,11 +81,11 @@ func TestCheckGit(t *testing.T) {
 
 	// --fix writes them; they are right but untracked.
 	status, stdout, stderr = runCheck(t, append(args, "--fix")...)
-	if status != checkClean || !strings.Contains(stdout, "added        gen/a/v1/a.registration.json\n") || !strings.Contains(stdout, "updated 2 files;") {
+	if status != cli.ExitOK || !strings.Contains(stdout, "added        gen/a/v1/a.registration.json\n") || !strings.Contains(stdout, "updated 2 files;") {
 		t.Fatalf("--fix: status %d\n%s%s", status, stdout, stderr)
 	}
 	status, stdout, stderr = runCheck(t, args...)
-	if status != checkDrift || !strings.Contains(stderr, "their content is right: commit them") {
+	if status != cli.ExitFindings || !strings.Contains(stderr, "their content is right: commit them") {
 		t.Errorf("untracked: status %d\n%s%s", status, stdout, stderr)
 	}
 	if diff := cmp.Diff([]string{"untracked gen/a/v1/a.registration.json", "untracked gen/b/v1/b.registration.json"}, statusLines(stdout)); diff != "" {
@@ -93,7 +93,7 @@ func TestCheckGit(t *testing.T) {
 	}
 	commitAll(t, dir)
 	status, stdout, stderr = runCheck(t, args...)
-	if status != checkClean || stdout != "gen: up to date\n" {
+	if status != cli.ExitOK || stdout != "gen: up to date\n" {
 		t.Fatalf("after commit: status %d\n%s%s", status, stdout, stderr)
 	}
 
@@ -111,7 +111,7 @@ func TestCheckGit(t *testing.T) {
 		"stale gen/notes.txt",
 	}
 	status, stdout, stderr = runCheck(t, args...)
-	if status != checkDrift || !strings.Contains(stderr, `4 generated files out of date: 1 file in the output do not look generated (gen/notes.txt): move them out of it, then run "registration check --fix" and commit the result`) {
+	if status != cli.ExitFindings || !strings.Contains(stderr, `4 generated files out of date: 1 file in the output do not look generated (gen/notes.txt): move them out of it, then run "registration check --fix" and commit the result`) {
 		t.Errorf("drift: status %d\n%s%s", status, stdout, stderr)
 	}
 	if diff := cmp.Diff(drifted, statusLines(stdout)); diff != "" {
@@ -131,7 +131,7 @@ func TestCheckGit(t *testing.T) {
 	// The same as JSON, without diffs.
 	status, stdout, _ = runCheck(t, append(args, "--format", "json", "--diff=false")...)
 	var report checkReport
-	if err := json.Unmarshal([]byte(stdout), &report); err != nil || status != checkDrift {
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || status != cli.ExitFindings {
 		t.Fatalf("json: status %d, %v\n%s", status, err, stdout)
 	}
 	var got []string
@@ -149,7 +149,7 @@ func TestCheckGit(t *testing.T) {
 	// replaces the output, and then the files are right but not committed.
 	before := outputTree(t, dir, "gen")
 	status, stdout, stderr = runCheck(t, append(args, "--fix")...)
-	if want := "registration check: refusing to replace gen: it holds 1 file that the generation does not write and that do not look generated: gen/notes.txt. "; status != checkBad || stdout != "" || !strings.HasPrefix(stderr, want) {
+	if want := "registration check: refusing to replace gen: it holds 1 file that the generation does not write and that do not look generated: gen/notes.txt. "; status != cli.ExitError || stdout != "" || !strings.HasPrefix(stderr, want) {
 		t.Errorf("--fix with a hand-written file: status %d, stdout %q, stderr %q; want status 1 and %q", status, stdout, stderr, want)
 	}
 	if diff := cmp.Diff(before, outputTree(t, dir, "gen")); diff != "" {
@@ -159,7 +159,7 @@ func TestCheckGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	committed := outputTree(t, dir, "gen")
-	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != checkClean {
+	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != cli.ExitOK {
 		t.Fatalf("--fix: status %d\n%s%s", status, stdout, stderr)
 	}
 	fixed := outputTree(t, dir, "gen")
@@ -168,28 +168,28 @@ func TestCheckGit(t *testing.T) {
 		"uncommitted gen/a/v1/a.registration.json",
 		"uncommitted gen/b/v1/b.registration.json",
 		"untracked gen/c/v1/c.registration.json",
-	}, statusLines(stdout)); diff != "" || status != checkDrift {
+	}, statusLines(stdout)); diff != "" || status != cli.ExitFindings {
 		t.Errorf("after --fix: status %d (-want +got):\n%s", status, diff)
 	}
-	if status, _, _ := runCheck(t, append(args, "--git=false")...); status != checkClean {
+	if status, _, _ := runCheck(t, append(args, "--git=false")...); status != cli.ExitOK {
 		t.Errorf("--git=false after --fix: status %d", status)
 	}
 
 	// --restore brings the committed generation back; again, the fixed one.
-	if status, stdout, stderr := runCheck(t, append(args, "--restore")...); status != checkClean || !strings.Contains(stdout, "restored the previous generation of gen") {
+	if status, stdout, stderr := runCheck(t, append(args, "--restore")...); status != cli.ExitOK || !strings.Contains(stdout, "restored the previous generation of gen") {
 		t.Fatalf("--restore: status %d\n%s%s", status, stdout, stderr)
 	}
 	if diff := cmp.Diff(committed, outputTree(t, dir, "gen")); diff != "" {
 		t.Errorf("after --restore (-want +got):\n%s", diff)
 	}
-	if status, _, _ := runCheck(t, append(args, "--restore")...); status != checkClean {
+	if status, _, _ := runCheck(t, append(args, "--restore")...); status != cli.ExitOK {
 		t.Fatalf("second --restore: status %d", status)
 	}
 	if diff := cmp.Diff(fixed, outputTree(t, dir, "gen")); diff != "" {
 		t.Errorf("after the second --restore (-want +got):\n%s", diff)
 	}
 	commitAll(t, dir)
-	if status, stdout, stderr := runCheck(t, args...); status != checkClean {
+	if status, stdout, stderr := runCheck(t, args...); status != cli.ExitOK {
 		t.Errorf("after commit: status %d\n%s%s", status, stdout, stderr)
 	}
 	// The state directory stays out of git.
@@ -202,7 +202,7 @@ func TestCheckGit(t *testing.T) {
 // tree: status 1, a clear message, the output untouched.
 func TestCheckBadInput(t *testing.T) {
 	dir, args := fakeProject(t)
-	if status, _, stderr := runCheck(t, append(args, "--fix")...); status != checkClean {
+	if status, _, stderr := runCheck(t, append(args, "--fix")...); status != cli.ExitOK {
 		t.Fatalf("--fix: %d %s", status, stderr)
 	}
 	good := outputTree(t, dir, "gen")
@@ -226,7 +226,7 @@ func TestCheckBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, stdout, stderr := runCheck(t, tt.args...)
-			if status != checkBad {
+			if status != cli.ExitError {
 				t.Errorf("status %d, want 1", status)
 			}
 			if tt.want != stderr && !(len(tt.want) < 40 && strings.Contains(stderr, tt.want)) {
@@ -261,11 +261,11 @@ func TestCheckBuf(t *testing.T) {
 	dir := bufProject(t)
 	gitRepo(t, dir)
 	args := []string{"--dir", dir}
-	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != checkClean {
+	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != cli.ExitOK {
 		t.Fatalf("--fix: status %d\n%s%s", status, stdout, stderr)
 	}
 	commitAll(t, dir)
-	if status, stdout, stderr := runCheck(t, args...); status != checkClean || stdout != "gen/aggregate, gen/registration: up to date\n" {
+	if status, stdout, stderr := runCheck(t, args...); status != cli.ExitOK || stdout != "gen/aggregate, gen/registration: up to date\n" {
 		t.Fatalf("status %d\n%s%s", status, stdout, stderr)
 	}
 	writeTestFile(t, filepath.Join(dir, "protos/lib/v1/lib.proto"), serviceProto("lib.v1", "Library", "GetBook", "ListBooks"))
@@ -275,7 +275,7 @@ func TestCheckBuf(t *testing.T) {
 		"changed gen/aggregate/registry.registration.json",
 		"changed gen/registration/lib/v1/lib.registration.json",
 		"missing gen/registration/shop/v1/shop.registration.json",
-	}, statusLines(stdout)); diff != "" || status != checkDrift {
+	}, statusLines(stdout)); diff != "" || status != cli.ExitFindings {
 		t.Errorf("status %d (-want +got):\n%s\n%s", status, diff, stderr)
 	}
 }
@@ -293,22 +293,22 @@ func TestCheckProtoc(t *testing.T) {
 	writeTestFile(t, filepath.Join(dir, "protos/lib/v1/lib.proto"), serviceProto("lib.v1", "Library", "GetBook"))
 	command := fmt.Sprintf("%s -I protos --plugin=protoc-gen-registration=%s --registration_out={out}/gen lib/v1/lib.proto", protoc, plugin)
 	args := []string{"--dir", dir, "--output", "gen", "--cmd", command}
-	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != checkClean {
+	if status, stdout, stderr := runCheck(t, append(args, "--fix")...); status != cli.ExitOK {
 		t.Fatalf("--fix: status %d\n%s%s", status, stdout, stderr)
 	}
 	commitAll(t, dir)
-	if status, stdout, stderr := runCheck(t, args...); status != checkClean {
+	if status, stdout, stderr := runCheck(t, args...); status != cli.ExitOK {
 		t.Fatalf("status %d\n%s%s", status, stdout, stderr)
 	}
 	writeTestFile(t, filepath.Join(dir, "protos/lib/v1/lib.proto"), serviceProto("lib.v1", "Library", "GetBook", "ListBooks"))
 	status, stdout, stderr := runCheck(t, args...)
-	if status != checkDrift || !strings.Contains(stdout, "changed      gen/lib/v1/lib.registration.json\n") || !strings.Contains(stdout, `+          "full_name": "lib.v1.Library.ListBooks",`) {
+	if status != cli.ExitFindings || !strings.Contains(stdout, "changed      gen/lib/v1/lib.registration.json\n") || !strings.Contains(stdout, `+          "full_name": "lib.v1.Library.ListBooks",`) {
 		t.Errorf("status %d\n%s%s", status, stdout, stderr)
 	}
 	// protoc's error names file and line; the output stays.
 	writeTestFile(t, filepath.Join(dir, "protos/lib/v1/lib.proto"), "syntax = \"proto3\";\npackage lib.v1;\nservice Library {\n")
 	status, _, stderr = runCheck(t, args...)
-	if status != checkBad || !fileLine.MatchString(stderr) {
+	if status != cli.ExitError || !fileLine.MatchString(stderr) {
 		t.Errorf("status %d\n%s", status, stderr)
 	}
 }
@@ -330,26 +330,26 @@ func TestCheckForeignFiles(t *testing.T) {
 		"protos/a/v1/a.proto, protos/b/v1/b.proto, protos/c/v1/c.proto, protos/d/v1/d.proto, protos/e/v1/e.proto and 2 more. " +
 		"--fix replaces an output directory whole, so they would leave the working tree: move them out of it " +
 		"(or delete them, if an earlier generation wrote them), or name a directory that holds generated files only with --output\n"
-	if status != checkBad || stdout != "" || stderr != want {
+	if status != cli.ExitError || stdout != "" || stderr != want {
 		t.Errorf("--fix: status %d, stdout %q, stderr\n got %q\nwant %q", status, stdout, stderr, want)
 	}
 	if diff := cmp.Diff(before, outputTree(t, dir, "protos")); diff != "" {
 		t.Errorf("the refused --fix changed the sources (-want +got):\n%s", diff)
 	}
 	status, _, stderr = runCheck(t, append(args, "--git=false", "--diff=false")...)
-	if want := "protos/a/v1/a.proto, protos/b/v1/b.proto, protos/c/v1/c.proto, protos/d/v1/d.proto, protos/e/v1/e.proto and 2 more): move them out of it"; status != checkDrift || !strings.Contains(stderr, want) {
+	if want := "protos/a/v1/a.proto, protos/b/v1/b.proto, protos/c/v1/c.proto, protos/d/v1/d.proto, protos/e/v1/e.proto and 2 more): move them out of it"; status != cli.ExitFindings || !strings.Contains(stderr, want) {
 		t.Errorf("check: status %d, stderr %q; want status 2 and %q", status, stderr, want)
 	}
 
 	// A stale file that says it was generated goes, as before.
 	dir, args = fakeProject(t)
-	if status, _, stderr := runCheck(t, append(args, "--fix")...); status != checkClean {
+	if status, _, stderr := runCheck(t, append(args, "--fix")...); status != cli.ExitOK {
 		t.Fatalf("--fix: status %d: %s", status, stderr)
 	}
 	writeTestFile(t, filepath.Join(dir, "gen/old.pb.go"), "// Code generated by protoc-gen-go. DO NOT EDIT.\n\npackage old\n")
 	writeTestFile(t, filepath.Join(dir, "gen/old.registration.yaml"), "format: registration.v1\nfiles: []\nservices: []\n")
 	status, stdout, stderr = runCheck(t, append(args, "--fix")...)
-	if status != checkClean || !strings.Contains(stdout, "removed      gen/old.pb.go\n") || !strings.Contains(stdout, "removed      gen/old.registration.yaml\n") {
+	if status != cli.ExitOK || !strings.Contains(stdout, "removed      gen/old.pb.go\n") || !strings.Contains(stdout, "removed      gen/old.registration.yaml\n") {
 		t.Errorf("--fix with generated stale files: status %d\n%s%s", status, stdout, stderr)
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
@@ -24,57 +27,93 @@ type compareResult struct {
 }
 
 const compareDescription = `Compare two versions of a registration and print every difference, each
-classified as breaking or not with a stable rule ID (see --list-rules).
-Exits 2 when a breaking change remains after --except, so CI can gate on it.
+classified as breaking or not with a stable rule ID (see --list-rules), in
+the spirit of buf breaking. OLD or NEW may be "-", standard input.
 
 With --against REV, only NEW is given and OLD is the same file as git has it
-at revision REV (git show REV:./NEW, run in NEW's directory).`
+at revision REV (git show REV:./NEW, run in NEW's directory). A revision
+that starts with "-" is refused: git would read it as an option.`
 
-func compareCmd(args []string, stdout, stderr io.Writer) int {
-	const name = "compare"
-	fs, formatFlag := commandFlags(name, stderr)
-	against := fs.String("against", "", "read OLD from this git revision of NEW (a branch, tag or commit)")
-	var except listFlag
-	fs.Var(&except, "except", "leave out changes of this rule ID; repeatable or comma-separated")
-	listRules := fs.Bool("list-rules", false, "print every rule ID, whether it is breaking and what it means, and exit")
-	fs.Usage = usageFunc(fs, "compare [--format table|json|yaml] [--except RULE] OLD NEW\n       registration compare [flags] --against REV NEW", compareDescription)
-	if done, status := parseFlags(fs, args); done {
-		return status
+const compareExit = `
+Exit status:
+  0  no breaking change after --except (or --list-rules)
+  1  bad arguments, a file that cannot be read or that the reader refuses,
+     a revision git cannot show
+  2  breaking changes remain after --except
+`
+
+// compareOptions are the flags of compare.
+type compareOptions struct {
+	format, against string
+	except          listFlag
+	listRules       bool
+}
+
+func compareCommand() *cobra.Command {
+	var o compareOptions
+	cmd := &cobra.Command{
+		Use:   "compare [flags] OLD NEW | --against REV NEW",
+		Short: "Classify the changes between two registrations; exit 2 on breaking ones",
+		Long:  compareDescription,
+		Example: `  registration compare old/registry.registration.json gen/aggregate/registry.registration.json
+  registration compare --against origin/main gen/aggregate/registry.registration.json
+  registration compare --except METHOD_REMOVED,BINDING_REMOVED --against v1.2.0 gen/aggregate/registry.registration.json -o json
+  registration compare --list-rules`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: compareExit},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return compareFiles(cmd.OutOrStdout(), o, args)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	cmd.Flags().SortFlags = false
+	cli.FormatFlag(cmd, &o.format)
+	cmd.Flags().StringVar(&o.against, "against", "", "read OLD from git revision `REV` of NEW: a branch, tag or commit, not starting with \"-\"")
+	cmd.Flags().Var(&o.except, "except", "leave out the changes of rule `RULE`; repeatable or comma-separated")
+	cmd.Flags().BoolVar(&o.listRules, "list-rules", false, "print every rule ID, whether it is breaking and what it means, and exit")
+	ids := make([]string, len(compare.Rules))
+	for i, r := range compare.Rules {
+		ids[i] = r.ID
+	}
+	completeValues(cmd, "except", ids)
+	return cmd
+}
+
+// compareFiles prints the changes from OLD to NEW, args or --against.
+func compareFiles(stdout io.Writer, o compareOptions, args []string) error {
+	format, err := cli.Format(o.format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	if *listRules {
-		return writeCompareRules(stdout, stderr, format)
+	if o.listRules {
+		return writeCompareRules(stdout, format)
 	}
-	for _, id := range except {
+	for _, id := range o.except {
 		if !slices.ContainsFunc(compare.Rules, func(r compare.Rule) bool { return r.ID == id }) {
-			return failf(stderr, name, "flag --except: unknown rule %q (see --list-rules)", id)
+			return fmt.Errorf("flag --except: unknown rule %q (see --list-rules)", id)
 		}
 	}
 
 	var oldName, newName string
 	var oldData []byte
 	switch {
-	case *against != "" && fs.NArg() == 1:
-		newName = fs.Arg(0)
+	case o.against != "" && len(args) == 1:
+		newName = args[0]
 		if newName == load.Stdin {
-			return failf(stderr, name, "with --against, name a file in a git work tree, not standard input")
+			return errors.New("with --against, name a file in a git work tree, not standard input")
 		}
-		oldName = *against + ":" + newName
-		if oldData, err = gitShow(*against, newName); err != nil {
-			return failf(stderr, name, "%v", err)
+		oldName = o.against + ":" + newName
+		if oldData, err = gitShow(o.against, newName); err != nil {
+			return err
 		}
-	case *against == "" && fs.NArg() == 2:
-		oldName, newName = fs.Arg(0), fs.Arg(1)
+	case o.against == "" && len(args) == 2:
+		oldName, newName = args[0], args[1]
 		if oldName == load.Stdin && newName == load.Stdin {
-			return failf(stderr, name, `standard input ("-") can be OLD or NEW, not both`)
+			return errors.New(`standard input ("-") can be OLD or NEW, not both`)
 		}
-	case *against != "":
-		return failf(stderr, name, "with --against, name exactly one registration file")
+	case o.against != "":
+		return errors.New("with --against, name exactly one registration file")
 	default:
-		return failf(stderr, name, "name two registration files, OLD and NEW, or use --against REV NEW")
+		return errors.New("name two registration files, OLD and NEW, or use --against REV NEW")
 	}
 	var old *registration.Registration
 	if oldData != nil {
@@ -83,14 +122,14 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 		old, err = load.File(oldName)
 	}
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
 	cur, err := load.File(newName)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
 
-	changes := slices.DeleteFunc(compare.Registrations(old, cur), func(c compare.Change) bool { return slices.Contains(except, c.Rule) })
+	changes := slices.DeleteFunc(compare.Registrations(old, cur), func(c compare.Change) bool { return slices.Contains(o.except, c.Rule) })
 	res := compareResult{Old: oldName, New: newName, Changes: changes}
 	for _, c := range changes {
 		if c.Breaking {
@@ -115,12 +154,12 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 		return err
 	})
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
 	if res.Breaking > 0 {
-		return 2
+		return &cli.Findings{}
 	}
-	return 0
+	return nil
 }
 
 // gitShow returns file as git has it at revision rev. The path is given to
@@ -158,12 +197,12 @@ type ruleRow struct {
 	Description string `json:"description" yaml:"description"`
 }
 
-func writeCompareRules(stdout, stderr io.Writer, format string) int {
+func writeCompareRules(stdout io.Writer, format string) error {
 	rows := make([]ruleRow, len(compare.Rules))
 	for i, r := range compare.Rules {
 		rows[i] = ruleRow{r.ID, r.Breaking, r.Description}
 	}
-	err := writeOutput(stdout, format, rows, func(w io.Writer) error {
+	return writeOutput(stdout, format, rows, func(w io.Writer) error {
 		tw := newTable(w)
 		fmt.Fprintln(tw, "RULE\tBREAKING\tMEANING")
 		for _, r := range rows {
@@ -171,8 +210,4 @@ func writeCompareRules(stdout, stderr io.Writer, format string) int {
 		}
 		return tw.Flush()
 	})
-	if err != nil {
-		return failf(stderr, "compare", "%v", err)
-	}
-	return 0
 }

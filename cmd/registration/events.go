@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 )
 
 // eventRow is one line of the events command.
@@ -16,29 +20,44 @@ type eventRow struct {
 	Source string `json:"source" yaml:"source"`
 }
 
-func events(args []string, stdout, stderr io.Writer) int {
-	const name = "events"
-	fs, formatFlag := commandFlags(name, stderr)
-	fs.Usage = usageFunc(fs, "events [--format table|json|yaml] FILE...",
-		"List every event with the service and the method that emits it, services in\nfile order and each service's events by name.")
-	if done, status := parseFlags(fs, args); done {
-		return status
+func eventsCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "events [flags] FILE...",
+		Short: "List every event with the service and method that emit it",
+		Long: `List every event with the service and the method that emits it, services in
+file order and each service's events by name.
+
+` + stdinHelp,
+		Example: `  registration events gen/aggregate/registry.registration.json
+  registration events gen/*/v1/*.registration.json -o yaml`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: readExit},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			return listEvents(cmd.OutOrStdout(), format, files)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	cli.FormatFlag(cmd, &format)
+	return cmd
+}
+
+// listEvents prints a line per event of the services of files.
+func listEvents(stdout io.Writer, format string, files []string) error {
+	format, err := cli.Format(format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	l, status := readFiles(name, fs.Args(), stderr)
-	if l == nil {
-		return status
+	set, err := readFiles(files)
+	if err != nil {
+		return err
 	}
 	rows := []eventRow{}
-	for _, s := range l.Services {
+	for _, s := range set.Services {
 		for _, e := range s.Events {
 			rows = append(rows, eventRow{Event: e.Name, Service: s.Name, Method: e.Method, Source: e.Source})
 		}
 	}
-	err = writeOutput(stdout, format, rows, func(w io.Writer) error {
+	return writeOutput(stdout, format, rows, func(w io.Writer) error {
 		tw := newTable(w)
 		fmt.Fprintln(tw, "EVENT\tSERVICE\tMETHOD\tSOURCE")
 		for _, r := range rows {
@@ -52,8 +71,4 @@ func events(args []string, stdout, stderr io.Writer) int {
 		_, err := fmt.Fprintln(w, plural(len(rows), "event"))
 		return err
 	})
-	if err != nil {
-		return failf(stderr, name, "%v", err)
-	}
-	return 0
 }

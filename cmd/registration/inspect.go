@@ -1,41 +1,59 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
-func inspect(args []string, stdout, stderr io.Writer) int {
-	const name = "inspect"
-	fs, formatFlag := commandFlags(name, stderr)
-	fs.Usage = usageFunc(fs, "inspect [--format table|json|yaml] SERVICE FILE...",
-		"Print everything about one service: its methods and their bindings,\ncapabilities, dependencies, events and health. SERVICE is a full name, or a\nshort name that only one service has. JSON and YAML print the service as\nthe registration.v1 format has it.")
-	if done, status := parseFlags(fs, args); done {
-		return status
+func inspectCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] SERVICE FILE...",
+		Short: "Everything about one service: methods, bindings, capabilities, dependencies, events",
+		Long: `Print everything about one service: its methods and their bindings,
+capabilities, dependencies, events and health. SERVICE is a full name, or a
+short name that only one service has. JSON and YAML print the service as
+the registration.v1 format has it.
+
+` + stdinHelp,
+		Example: `  registration inspect library.v1.LibraryService gen/aggregate/registry.registration.json
+  registration inspect LibraryService gen/*/v1/*.registration.json -o json`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: readExit},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return inspectService(cmd.OutOrStdout(), format, args)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	cli.FormatFlag(cmd, &format)
+	return cmd
+}
+
+// inspectService prints the service args[0] of the files args[1:].
+func inspectService(stdout io.Writer, format string, args []string) error {
+	format, err := cli.Format(format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	if fs.NArg() == 0 {
-		return failf(stderr, name, "name a service and at least one registration file")
+	if len(args) == 0 {
+		return errors.New("name a service and at least one registration file")
 	}
-	l, status := readFiles(name, fs.Args()[1:], stderr)
-	if l == nil {
-		return status
-	}
-	s, err := l.findService(fs.Arg(0))
+	set, err := readFiles(args[1:])
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	if err := writeOutput(stdout, format, s, func(w io.Writer) error { return inspectTable(w, s) }); err != nil {
-		return failf(stderr, name, "%v", err)
+	s, err := findService(set, args[0])
+	if err != nil {
+		return err
 	}
-	return 0
+	return writeOutput(stdout, format, s, func(w io.Writer) error { return inspectTable(w, s) })
 }
 
 // inspectTable writes a service as a few aligned sections.

@@ -4,35 +4,73 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	linter "github.com/ovasabi/protoc-gen-registration/registration/lint"
 )
 
 const lintDescription = `Suggest improvements to the services of registration files, each with a rule
 ID and the element it concerns (see --list-rules). --disable RULE turns a
 rule off; --disable RULE=ELEMENT only for one element, or for every element
-that starts with a prefix when ELEMENT ends in "*". Exits 2 when a suggestion
-remains.`
+that starts with a prefix when ELEMENT ends in "*".
 
-func lint(args []string, stdout, stderr io.Writer) int {
-	const name = "lint"
-	fs, formatFlag := commandFlags(name, stderr)
-	var disable listFlag
-	fs.Var(&disable, "disable", "turn off a rule (RULE), or a rule for one element (RULE=ELEMENT, ELEMENT may end in *); repeatable or comma-separated")
-	listRules := fs.Bool("list-rules", false, "print every rule ID and what it checks, and exit")
-	fs.Usage = usageFunc(fs, "lint [--format table|json|yaml] [--disable RULE[=ELEMENT]] FILE...", lintDescription)
-	if done, status := parseFlags(fs, args); done {
-		return status
+` + stdinHelp
+
+const lintExit = `
+Exit status:
+  0  no suggestion (or --list-rules)
+  1  bad arguments, or a file that cannot be read or that the reader refuses
+  2  suggestions remain after --disable
+`
+
+// lintOptions are the flags of lint.
+type lintOptions struct {
+	format    string
+	disable   listFlag
+	listRules bool
+}
+
+func lintCommand() *cobra.Command {
+	var o lintOptions
+	cmd := &cobra.Command{
+		Use:   "lint [flags] FILE...",
+		Short: "Suggestions with rule IDs; exit 2 when there are some",
+		Long:  lintDescription,
+		Example: `  registration lint gen/aggregate/registry.registration.json
+  registration lint --disable READ_METHOD_WITHOUT_NO_SIDE_EFFECTS=library.v1.* gen/aggregate/registry.registration.json
+  registration lint --list-rules`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: lintExit},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			return lintFiles(cmd.OutOrStdout(), o, files)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	cmd.Flags().SortFlags = false
+	cli.FormatFlag(cmd, &o.format)
+	cmd.Flags().Var(&o.disable, "disable", "turn off a rule (`RULE`), or a rule for one element (RULE=ELEMENT, ELEMENT may end in *); repeatable or comma-separated")
+	cmd.Flags().BoolVar(&o.listRules, "list-rules", false, "print every rule ID and what it checks, and exit")
+	ids := make([]string, len(linter.Rules))
+	for i, r := range linter.Rules {
+		ids[i] = r.ID
+	}
+	completeValues(cmd, "disable", ids)
+	return cmd
+}
+
+// lintFiles prints the lint findings on the services of files, or the
+// rules.
+func lintFiles(stdout io.Writer, o lintOptions, files []string) error {
+	format, err := cli.Format(o.format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	if *listRules {
+	if o.listRules {
 		rows := make([]ruleRow, len(linter.Rules))
 		for i, r := range linter.Rules {
 			rows[i] = ruleRow{Rule: r.ID, Description: r.Description}
 		}
-		err := writeOutput(stdout, format, rows, func(w io.Writer) error {
+		return writeOutput(stdout, format, rows, func(w io.Writer) error {
 			tw := newTable(w)
 			fmt.Fprintln(tw, "RULE\tCHECKS")
 			for _, r := range rows {
@@ -40,20 +78,16 @@ func lint(args []string, stdout, stderr io.Writer) int {
 			}
 			return tw.Flush()
 		})
-		if err != nil {
-			return failf(stderr, name, "%v", err)
-		}
-		return 0
 	}
-	off, err := linter.ParseDisable(disable)
+	off, err := linter.ParseDisable(o.disable)
 	if err != nil {
-		return failf(stderr, name, "flag --disable: %v (see --list-rules)", err)
+		return fmt.Errorf("flag --disable: %v (see --list-rules)", err)
 	}
-	l, status := readFiles(name, fs.Args(), stderr)
-	if l == nil {
-		return status
+	set, err := readFiles(files)
+	if err != nil {
+		return err
 	}
-	findings := off.Apply(linter.Check(l.services))
+	findings := off.Apply(linter.Check(set.Services))
 	err = writeOutput(stdout, format, findings, func(w io.Writer) error {
 		tw := newTable(w)
 		if len(findings) > 0 {
@@ -69,10 +103,10 @@ func lint(args []string, stdout, stderr io.Writer) int {
 		return err
 	})
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
 	if len(findings) > 0 {
-		return 2
+		return &cli.Findings{}
 	}
-	return 0
+	return nil
 }

@@ -1,126 +1,124 @@
-// Command registration inspects registration files written by
-// protoc-gen-registration.
+// Command registration reads registration files written by
+// protoc-gen-registration and answers questions about them, and keeps the
+// generated output of a project up to date.
 //
-// Usage:
+//	registration services [flags] FILE...
+//	registration inspect  [flags] SERVICE FILE...
+//	registration events   [flags] FILE...
+//	registration validate [flags] FILE...
+//	registration compare  [flags] OLD NEW | --against REV NEW
+//	registration lint     [flags] FILE...
+//	registration watch    [flags] [PROTO_DIR...]
+//	registration check    [flags]
+//	registration help [VERB] | version | completion bash|zsh|fish
 //
-//	registration services [--format table|json|yaml] FILE...
-//	registration inspect  [--format ...] SERVICE FILE...
-//	registration events   [--format ...] FILE...
-//	registration validate [--format ...] [--server ADDRESS [--timeout D] [--tls]] FILE...
-//	registration compare  [--format ...] [--except RULE] OLD NEW | --against REV NEW
-//	registration lint     [--format ...] [--disable RULE[=ELEMENT]] FILE...
-//	registration watch    [--cmd COMMAND] [--output DIR]... [--debounce D] [PROTO_DIR...]
-//	registration check    [--cmd COMMAND] [--output DIR]... [--fix | --restore]
+// It only wires. The command line is the grammar the project's binaries
+// share (package internal/cli, on cobra); each verb is a cobra command in
+// a file of its own that hands its flags and arguments to a package
+// (registration/load reads every file, registration/compare and
+// registration/lint judge, registration/registry compares with a live
+// server, internal/regen generates) and prints the result as a table, JSON
+// or YAML. docs/registration.md and docs/watch-and-check.md are the manual.
 //
-// services prints one line per service: its package, methods, REST
-// bindings, capabilities, dependencies and proto file. inspect prints
-// everything about one service, events every event with the service and
-// method that emit it. validate checks files against the JSON Schema and,
-// with --server, a live server through gRPC server reflection. compare
-// classifies every change between two versions as breaking or not, with
-// rule IDs in the spirit of buf breaking; lint makes suggestions with rule
-// IDs. Files may be per-file or aggregate registrations, JSON or YAML; a
-// service found in several files is taken once, from the first. The format
-// is a table on a terminal and JSON otherwise. watch regenerates on proto
-// changes and check reports generated output that is out of date, with
-// --fix and --restore to replace it atomically and to roll back.
-//
-// Exit status: 0 ok; 1 bad arguments or unreadable, malformed or
-// wrong-version input; 2 breaking changes (compare), suggestions (lint),
-// invalid files or server mismatches (validate), drift (check).
+// Exit status, for every verb: 0 ok; 1 error (bad arguments, a file that
+// cannot be read or that the reader refuses, a failure); 2 findings:
+// breaking changes (compare), suggestions (lint), invalid files or server
+// mismatches (validate), drift (check).
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
+	"context"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 )
+
+// programName is the name in messages and help; a constant, so that it
+// does not depend on how the binary was started.
+const programName = "registration"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: registration COMMAND [flags] FILE...
+// run is the whole program, and returns its exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
 
-Commands:
-  services   list the services of registration files, one line each
-  inspect    everything about one service: methods, bindings, capabilities, dependencies, events
-  events     every event with the service and method that emit it
-  validate   check files against the schema and, with --server, a live server (gRPC reflection)
-  compare    classify the changes between two registrations; exit 2 on breaking ones
-  lint       suggestions with rule IDs; exit 2 when there are some
-  watch      regenerate whenever a proto changes; replace the output only after a good run
-  check      regenerate into a staging directory; exit 2 on changed, missing, stale or untracked output
-             (--fix replaces the output atomically, --restore brings the previous generation back)
+// runContext is run with a context that watch and check stop at, besides
+// SIGINT and SIGTERM.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot()
+	root.SetContext(ctx)
+	return cli.Run(root, cli.DoubleDash(verbFlags(root, args), args), stdout, stderr)
+}
 
-Run "registration COMMAND --help" for a command's flags.
+// Command groups of the top-level help.
+const (
+	readGroup = "read"
+	genGroup  = "generate"
+)
+
+const description = `registration reads registration files written by protoc-gen-registration
+(per proto file or aggregate, JSON or YAML, in any mix; "-" is standard
+input) and answers questions about them; watch and check keep a project's
+generated output up to date. Every file is read by the one reader of the
+project (registration/load), which refuses a document with any problem and
+says where it is: FILE:LINE:COLUMN: at POINTER: MESSAGE.
+
+Flags may come before, between or after the arguments; everything after
+"--" is an argument.`
+
+const rootExamples = `  registration services gen/aggregate/registry.registration.json
+  registration inspect LibraryService gen/aggregate/registry.registration.json -o yaml
+  registration compare --against origin/main gen/aggregate/registry.registration.json
+  registration check
+  registration help compare`
+
+// rootTopics follow the flags in the top-level help.
+const rootTopics = `
+Long flags also take one dash (-format json), as before the binaries shared
+one grammar.
+
+Exit status, the same for every verb:
+  0  ok: nothing to report
+  1  error: bad arguments, a file that cannot be read or that the reader
+     refuses, a failed generation, an unreachable server
+  2  findings: breaking changes (compare), suggestions (lint), invalid files
+     or server mismatches (validate), drift (check)
 `
 
-// run executes one command and returns the exit status: 0 on success, 1 on
-// bad arguments or unreadable input.
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 1
-		}
-		return 0
-	}
-	switch args[0] {
-	case "services":
-		return services(args[1:], stdout, stderr)
-	case "inspect":
-		return inspect(args[1:], stdout, stderr)
-	case "events":
-		return events(args[1:], stdout, stderr)
-	case "validate":
-		return validate(args[1:], stdout, stderr)
-	case "compare":
-		return compareCmd(args[1:], stdout, stderr)
-	case "lint":
-		return lint(args[1:], stdout, stderr)
-	case "watch":
-		return watch(args[1:], stdout, stderr)
-	case "check":
-		return check(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "registration: unknown command %q\n\n%s", args[0], usage)
-	return 1
+// newRoot returns the registration command with every verb; cli.New adds
+// help, version and completion.
+func newRoot() *cobra.Command {
+	// The verbs in the order a reader meets them, not alphabetical.
+	cobra.EnableCommandSorting = false
+	root := cli.New(programName, "Inspect registration files and keep generated output up to date", description)
+	root.Example = rootExamples
+	root.AddGroup(&cobra.Group{ID: readGroup, Title: "Reading registrations:"},
+		&cobra.Group{ID: genGroup, Title: "Generated output:"})
+	root.AddCommand(servicesCommand(), inspectCommand(), eventsCommand(), validateCommand(), compareCommand(), lintCommand(),
+		watchCommand(), checkCommand())
+	root.Annotations = map[string]string{topicsKey: rootTopics}
+	addHelpTopics(root)
+	return root
 }
 
-// commandFlags returns a flag set with the --format flag every command has.
-func commandFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("registration "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "", "output format: table, json or yaml (default: table on a terminal, json otherwise)")
-	return fs, format
-}
+// topicsKey is the annotation whose text a command's help prints after
+// its flags: the exit statuses, and for some verbs more.
+const topicsKey = "topics"
 
-// outputFormat resolves the --format flag.
-func outputFormat(flagValue string, stdout io.Writer) (string, error) {
-	switch flagValue {
-	case "table", "json", "yaml":
-		return flagValue, nil
-	case "":
-		if f, ok := stdout.(*os.File); ok {
-			if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-				return "table", nil
-			}
+// addHelpTopics makes every command's help end with its topics.
+func addHelpTopics(root *cobra.Command) {
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		help(cmd, args)
+		if topics := cmd.Annotations[topicsKey]; topics != "" {
+			io.WriteString(cmd.OutOrStdout(), topics)
 		}
-		return "json", nil
-	}
-	return "", fmt.Errorf("flag --format=%q: want table, json or yaml", flagValue)
-}
-
-// parseFlags parses a command's flags, reporting --help as success.
-func parseFlags(fs *flag.FlagSet, args []string) (done bool, status int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return true, 0
-		}
-		return true, 1
-	}
-	return false, 0
+	})
 }

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -23,30 +26,43 @@ type serviceRow struct {
 	File         string   `json:"file" yaml:"file"`
 }
 
-func services(args []string, stdout, stderr io.Writer) int {
-	const name = "services"
-	fs, formatFlag := commandFlags(name, stderr)
-	fs.Usage = usageFunc(fs, "services [--format table|json|yaml] FILE...",
-		"List the services of registration files, one line each: package, methods,\nREST bindings, capabilities, dependencies and proto file.")
-	if done, status := parseFlags(fs, args); done {
-		return status
+func servicesCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "services [flags] FILE...",
+		Short: "List the services of registration files, one line each",
+		Long: `List the services of registration files, one line each: package, methods,
+REST bindings, capabilities, dependencies and proto file.
+
+` + stdinHelp,
+		Example: `  registration services gen/aggregate/registry.registration.json
+  registration services gen/*/v1/*.registration.json --format json
+  git show main:gen/aggregate/registry.registration.json | registration services -`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: readExit},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			return listServices(cmd.OutOrStdout(), format, files)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	cli.FormatFlag(cmd, &format)
+	return cmd
+}
+
+// listServices prints a line per service of files.
+func listServices(stdout io.Writer, format string, files []string) error {
+	format, err := cli.Format(format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	l, status := readFiles(name, fs.Args(), stderr)
-	if l == nil {
-		return status
+	set, err := readFiles(files)
+	if err != nil {
+		return err
 	}
-	rows := make([]serviceRow, 0, len(l.Services))
-	for _, s := range l.Services {
+	rows := make([]serviceRow, 0, len(set.Services))
+	for _, s := range set.Services {
 		rows = append(rows, newServiceRow(s))
 	}
-	if err := writeOutput(stdout, format, rows, func(w io.Writer) error { return serviceTable(w, rows) }); err != nil {
-		return failf(stderr, name, "%v", err)
-	}
-	return 0
+	return writeOutput(stdout, format, rows, func(w io.Writer) error { return serviceTable(w, rows) })
 }
 
 func newServiceRow(s *registration.Service) serviceRow {

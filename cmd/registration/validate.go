@@ -12,12 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry"
@@ -73,61 +75,89 @@ type serverProblem struct {
 	Message string `json:"message" yaml:"message"`
 }
 
-const validateDescription = `Validate registration files (- for standard input) with the reader every verb
-uses: syntax, the registration.v1 JSON Schema and the rules beyond it
-(duplicate services and methods, binding paths). Every problem of a file is
-listed with its line, column and JSON pointer. With
---server, also compare the services of the valid files with a live server
-through gRPC server reflection (grpc.reflection.v1): services and methods it
-lacks, streaming shapes and message types that differ. Services and methods
-the server has beyond the registrations are listed but are not problems
-(grpc.reflection and grpc.health.v1 are ignored).
+const validateDescription = `Validate registration files ("-" for standard input) with the reader every
+verb uses: syntax, the registration.v1 JSON Schema and the rules beyond it
+(duplicate services, methods and fields, binding paths, trailing data).
+Every problem of a file is listed with its line, column and JSON pointer.
+With --server, also compare the services of the valid files with a live
+server through gRPC server reflection (grpc.reflection.v1): services and
+methods it lacks, streaming shapes and message types that differ. Services
+and methods the server has beyond the registrations are listed but are not
+problems (grpc.reflection and grpc.health.v1 are ignored).`
 
-Exits 2 when a file is invalid (one that does not parse included) or the
-server differs, 1 when a file cannot be read or the server cannot be reached
-within --timeout.`
+const validateExit = `
+Exit status:
+  0  every file is valid (and the server serves what they register)
+  1  bad arguments, a file that cannot be read, a server that cannot be
+     reached within --timeout
+  2  an invalid file (one that does not parse included), or a server that
+     differs
+`
 
-func validate(args []string, stdout, stderr io.Writer) int {
-	const name = "validate"
-	fs, formatFlag := commandFlags(name, stderr)
-	server := fs.String("server", "", "compare with the gRPC server at this address (host:port) through server reflection")
-	timeout := fs.Duration("timeout", 10*time.Second, "with --server: give up when the server has not answered everything within this time")
-	useTLS := fs.Bool("tls", false, "with --server: connect with TLS (default: plaintext)")
-	caFile := fs.String("tls-ca", "", "with --tls: PEM file of the CA certificates to trust instead of the system's")
-	serverName := fs.String("tls-server-name", "", "with --tls: the server name to verify instead of the address's host")
-	fs.Usage = usageFunc(fs, "validate [--format table|json|yaml] [--server ADDRESS [--timeout D] [--tls]] FILE...", validateDescription)
-	if done, status := parseFlags(fs, args); done {
-		return status
+// validateOptions are the flags of validate.
+type validateOptions struct {
+	format, server, caFile, serverName string
+	timeout                            time.Duration
+	tls                                bool
+}
+
+func validateCommand() *cobra.Command {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:   "validate [flags] FILE...",
+		Short: "Check files with the reader and, with --server, against a live server",
+		Long:  validateDescription,
+		Example: `  registration validate gen/*/v1/*.registration.json
+  registration validate --server localhost:9090 gen/aggregate/registry.registration.json
+  registration validate --server api.example.com:443 --tls --timeout 30s gen/aggregate/registry.registration.json -o json`,
+		GroupID:     readGroup,
+		Annotations: map[string]string{topicsKey: validateExit},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			return validateFiles(cmd.Context(), cmd.OutOrStdout(), o, files)
+		},
 	}
-	format, err := outputFormat(*formatFlag, stdout)
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	cli.FormatFlag(cmd, &o.format)
+	fs.StringVar(&o.server, "server", "", "compare with the gRPC server at this `ADDRESS` (host:port) through server reflection")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "with --server: give up when the server has not answered everything within this time")
+	fs.BoolVar(&o.tls, "tls", false, "with --server: connect with TLS (default: plaintext)")
+	fs.StringVar(&o.caFile, "tls-ca", "", "with --tls: PEM `FILE` of the CA certificates to trust instead of the system's")
+	fs.StringVar(&o.serverName, "tls-server-name", "", "with --tls: the server `NAME` to verify instead of the address's host")
+	_ = cmd.MarkFlagFilename("tls-ca")
+	return cmd
+}
+
+// validateFiles checks files, and the server of --server against them.
+func validateFiles(ctx context.Context, stdout io.Writer, o validateOptions, files []string) error {
+	format, err := cli.Format(o.format, stdout)
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
-	if fs.NArg() == 0 {
-		return failf(stderr, name, "name at least one registration file")
+	if len(files) == 0 {
+		return errors.New("name at least one registration file")
 	}
-	if *timeout <= 0 {
-		return failf(stderr, name, "flag --timeout=%v: want a positive duration", *timeout)
+	if o.timeout <= 0 {
+		return fmt.Errorf("flag --timeout=%v: want a positive duration", o.timeout)
 	}
-	if !*useTLS && (*caFile != "" || *serverName != "") {
-		return failf(stderr, name, "flags --tls-ca and --tls-server-name need --tls")
+	if !o.tls && (o.caFile != "" || o.serverName != "") {
+		return errors.New("flags --tls-ca and --tls-server-name need --tls")
+	}
+	if i := slices.Index(files, load.Stdin); i >= 0 && slices.Contains(files[i+1:], load.Stdin) {
+		return errors.New(`standard input ("-") named twice`)
 	}
 
 	res := validateResult{Files: []fileResult{}}
 	var regs []*registration.Registration
-	if i := slices.Index(fs.Args(), load.Stdin); i >= 0 && slices.Contains(fs.Args()[i+1:], load.Stdin) {
-		return failf(stderr, name, `standard input ("-") named twice`)
-	}
-	for _, file := range fs.Args() {
+	for _, file := range files {
 		display, data, err := readInput(file)
 		if err != nil {
-			return failf(stderr, name, "%v", err)
+			return err
 		}
 		reg, errs := load.Check(display, data)
 		fr := fileResult{File: display, Valid: len(errs) == 0}
 		for _, e := range errs {
-			text := strings.TrimLeft(strings.TrimPrefix(e.Error(), e.File), ": ")
-			fr.Problems = append(fr.Problems, fileProblem{Location: e.Pointer, Line: e.Line, Column: e.Column, Message: e.Msg, text: text})
+			fr.Problems = append(fr.Problems, newFileProblem(e))
 		}
 		if reg != nil {
 			regs = append(regs, reg)
@@ -136,43 +166,51 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	failed := slices.ContainsFunc(res.Files, func(f fileResult) bool { return !f.Valid })
 
-	if *server != "" && len(regs) > 0 {
+	if o.server != "" && len(regs) > 0 {
 		creds := insecure.NewCredentials()
-		if *useTLS {
-			cfg := &tls.Config{ServerName: *serverName}
-			if *caFile != "" {
-				pem, err := os.ReadFile(*caFile)
+		if o.tls {
+			cfg := &tls.Config{ServerName: o.serverName}
+			if o.caFile != "" {
+				pem, err := os.ReadFile(o.caFile)
 				if err != nil {
-					return failf(stderr, name, "flag --tls-ca: %v", err)
+					return fmt.Errorf("flag --tls-ca: %v", err)
 				}
 				cfg.RootCAs = x509.NewCertPool()
 				if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-					return failf(stderr, name, "flag --tls-ca: %s holds no PEM certificate", *caFile)
+					return fmt.Errorf("flag --tls-ca: %s holds no PEM certificate", o.caFile)
 				}
 			}
 			creds = credentials.NewTLS(cfg)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		ctx, cancel := context.WithTimeout(ctx, o.timeout)
 		defer cancel()
-		sr, err := compareServer(ctx, *server, creds, mergeServices(regs))
+		sr, err := compareServer(ctx, o.server, creds, mergeServices(regs))
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded {
-				return failf(stderr, name, "server %s: no answer within %v: %v", *server, *timeout, err)
+				return fmt.Errorf("server %s: no answer within %v: %v", o.server, o.timeout, err)
 			}
-			return failf(stderr, name, "server %s: %v", *server, err)
+			return fmt.Errorf("server %s: %v", o.server, err)
 		}
 		res.Server = sr
 		failed = failed || len(sr.Problems) > 0
 	}
 
-	err = writeOutput(stdout, format, res, func(w io.Writer) error { return validateTable(w, res, *server != "" && res.Server == nil) })
+	err = writeOutput(stdout, format, res, func(w io.Writer) error { return validateTable(w, res, o.server != "" && res.Server == nil) })
 	if err != nil {
-		return failf(stderr, name, "%v", err)
+		return err
 	}
 	if failed {
-		return 2
+		return &cli.Findings{}
 	}
-	return 0
+	return nil
+}
+
+// newFileProblem is a problem the reader found, as validate reports it.
+func newFileProblem(e *load.Error) fileProblem {
+	// The table shows the problem under its file: the message less the
+	// file's name.
+	text := strings.TrimLeft(strings.TrimPrefix(e.Error(), e.File), ": ")
+	return fileProblem{Location: e.Pointer, Line: e.Line, Column: e.Column, Message: e.Msg, text: text}
 }
 
 // readInput reads a file, or standard input for load.Stdin, as load.File

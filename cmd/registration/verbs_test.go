@@ -231,12 +231,35 @@ func TestCompareAgainst(t *testing.T) {
 	}
 }
 
-// TestHelp checks that every verb's --help documents its exit statuses.
-func TestHelp(t *testing.T) {
-	for _, verb := range []string{"services", "inspect", "events", "validate", "compare", "lint"} {
-		status, stdout, stderr := runCommand(t, verb, "--help")
-		if status != 0 || stdout != "" || !strings.Contains(stderr, "usage: registration "+verb) || !strings.Contains(stderr, "Exit status: 0 ok; 1 bad arguments") {
-			t.Errorf("%s --help: status %d, stderr %q", verb, status, stderr)
+// TestCommandLine checks the shared grammar on the verbs: flags after the
+// files, -o, and the single-dash long flags of the standard flag package
+// give the same output as flags first; "--" ends the flags.
+func TestCommandLine(t *testing.T) {
+	example := fixture("example/registry.registration.json")
+	_, want, _ := runCommand(t, "services", "--format", "json", example)
+	for _, args := range [][]string{
+		{"services", example, "--format", "json"},
+		{"services", example, "-o", "json"},
+		{"services", "-o=json", example},
+		{"services", "-format", "json", example},
+		{"services", "-format=json", example},
+		{"services", "--format", "json", "--", example},
+	} {
+		if status, stdout, stderr := runCommand(t, args...); status != 0 || stdout != want {
+			t.Errorf("%q: status %d, stderr %q, stdout\n%s", args, status, stderr, stdout)
 		}
+	}
+	_, want, _ = runCommand(t, "lint", "--format", "table", "--disable", "METHOD_WITHOUT_BINDING", "--disable", "DUPLICATE_ROUTE", example)
+	if status, stdout, stderr := runCommand(t, "lint", example, "-disable", "METHOD_WITHOUT_BINDING,DUPLICATE_ROUTE", "-format=table"); status != 2 || stdout != want {
+		t.Errorf("lint with single-dash flags: status %d, stderr %q, stdout\n%s", status, stderr, stdout)
+	}
+	// After "--", a flag's spelling is a file's name.
+	status, _, stderr := runCommand(t, "services", "--format", "json", "--", "-o")
+	if want := "registration services: open -o: no such file or directory\n"; status != 1 || stderr != want {
+		t.Errorf("services -- -o: status %d, stderr %q, want %q", status, stderr, want)
+	}
+	status, _, stderr = runCommand(t, "services", "--colour", example)
+	if want := "registration services: unknown flag: --colour\nRun 'registration services --help' for usage.\n"; status != 1 || stderr != want {
+		t.Errorf("an unknown flag: status %d, stderr %q, want %q", status, stderr, want)
 	}
 }

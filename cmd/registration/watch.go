@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,14 +14,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ovasabi/protoc-gen-registration/internal/regen"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
 )
 
-const watchUsage = `usage: registration watch [flags] [PROTO_DIR...]
-
-watch regenerates whenever a proto changes. It watches each PROTO_DIR
+const watchDescription = `watch regenerates whenever a proto changes. It watches each PROTO_DIR
 recursively, directories created later included (default: the template's
 inputs and the modules of buf.yaml or buf.work.yaml, else --dir), for
 changes to .proto, .yaml and .yml files, and the buf template, buf.yaml,
@@ -35,54 +34,63 @@ files that changed and what changed in the registrations (services,
 methods, bindings...), as "registration compare" does. It runs once at the
 start, never runs twice at once (changes during a run start one more run
 after it), and stops on SIGINT or SIGTERM, cancelling the run in flight.
+Its output is a log of runs, with no --format.
 
 The generation it replaced is kept: "registration check --restore" swaps
 it back.
 
-` + regenUsage + `
-Flags:
+` + regenHelp
+
+const watchExit = `
+Exit status:
+  0  stopped by SIGINT or SIGTERM
+  1  bad arguments, or what watching needs is missing: buf, a proto tree,
+     the working directory; a proto tree inside an output directory
 `
 
 // maxPrinted bounds the lines of file and registration changes printed
 // after one run.
 const maxPrinted = 40
 
-func watch(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return watchContext(ctx, args, stdout, stderr)
+func watchCommand() *cobra.Command {
+	var regenOpts *regenOptions
+	var debounce time.Duration
+	cmd := &cobra.Command{
+		Use:   "watch [flags] [PROTO_DIR...]",
+		Short: "Regenerate whenever a proto changes; replace the output only after a good run",
+		Long:  watchDescription,
+		Example: `  registration watch
+  registration watch proto --debounce 1s
+  registration watch --cmd 'make generate OUT="$REGISTRATION_OUT"' --output gen`,
+		GroupID:     genGroup,
+		Annotations: map[string]string{topicsKey: watchExit},
+		RunE: func(cmd *cobra.Command, dirs []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return watchProtos(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), regenOpts, debounce, dirs)
+		},
+	}
+	regenOpts = addRegenFlags(cmd)
+	cmd.Flags().DurationVar(&debounce, "debounce", regen.DefaultDebounce, "wait this long after the last change before generating")
+	return cmd
 }
 
-// watchContext is watch until ctx is done.
-func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("registration watch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, watchUsage)
-		fs.PrintDefaults()
-	}
-	opts := addRegenFlags(fs)
-	debounce := fs.Duration("debounce", regen.DefaultDebounce, "wait this long after the last change before generating")
-	if done, status := parseFlags(fs, args); done {
-		return status
-	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "registration watch: "+format+"\n", args...)
-		return 1
-	}
-	if *debounce <= 0 {
-		return fail("flag --debounce=%v: want a positive duration", *debounce)
+// watchProtos regenerates on every change to the proto trees dirs until
+// ctx is done.
+func watchProtos(ctx context.Context, stdout, stderr io.Writer, opts *regenOptions, debounce time.Duration, dirs []string) error {
+	if debounce <= 0 {
+		return fmt.Errorf("flag --debounce=%v: want a positive duration", debounce)
 	}
 	g, err := opts.generator()
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
 	if err := g.CheckTool(); err != nil {
-		return fail("%v", err)
+		return err
 	}
-	roots, err := watchRoots(g, fs.Args())
+	roots, err := watchRoots(g, dirs)
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
 	var exclude []string
 	for _, o := range g.Outputs() {
@@ -92,7 +100,7 @@ func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, r := range roots {
 		for _, e := range exclude {
 			if r == e || strings.HasPrefix(r, e+string(filepath.Separator)) {
-				return fail("proto tree %s is inside output directory %s, which generation replaces whole", displayPath(g.Dir(), r), displayPath(g.Dir(), e))
+				return fmt.Errorf("proto tree %s is inside output directory %s, which generation replaces whole", displayPath(g.Dir(), r), displayPath(g.Dir(), e))
 			}
 		}
 	}
@@ -111,14 +119,14 @@ func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Roots:    roots,
 		Files:    watchFiles(g),
 		Exclude:  exclude,
-		Debounce: *debounce,
+		Debounce: debounce,
 		Log:      func(msg string) { fmt.Fprintf(errOut, "registration watch: %s\n", msg) },
 	}, w.run)
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
 	fmt.Fprintln(out, "registration watch: stopped")
-	return 0
+	return nil
 }
 
 // watchRoots returns the proto trees to watch, absolute: the arguments, or

@@ -154,7 +154,7 @@ func startWatch(t *testing.T, args ...string) *watchSession {
 	s := &watchSession{t: t, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, status: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	go func() { s.status <- watchContext(ctx, append([]string{}, args...), s.stdout, s.stderr) }()
+	go func() { s.status <- runContext(ctx, append([]string{"watch"}, args...), s.stdout, s.stderr) }()
 	t.Cleanup(func() { s.stop() })
 	// The first run ends once the watches are in place.
 	waitUntil(t, "the first run", func() bool {
@@ -299,7 +299,7 @@ func TestWatchBadInput(t *testing.T) {
 				t.Setenv("PATH", tt.path)
 			}
 			var stdout, stderr bytes.Buffer
-			if status := watchContext(context.Background(), tt.args, &stdout, &stderr); status != 1 {
+			if status := run(append([]string{"watch"}, tt.args...), &stdout, &stderr); status != 1 {
 				t.Errorf("status %d, want 1", status)
 			}
 			if stderr.String() != tt.want {
@@ -311,7 +311,7 @@ func TestWatchBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if status := watchContext(context.Background(), append(args, "gen/protos"), &stdout, &stderr); status != 1 || !strings.Contains(stderr.String(), "proto tree gen/protos is inside output directory gen") {
+	if status := run(append(append([]string{"watch"}, args...), "gen/protos"), &stdout, &stderr); status != 1 || !strings.Contains(stderr.String(), "proto tree gen/protos is inside output directory gen") {
 		t.Errorf("tree inside output: status %d, stderr %q", status, stderr.String())
 	}
 }
