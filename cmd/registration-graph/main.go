@@ -41,7 +41,7 @@ func main() {
 // run is the whole program and returns its exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(draw)
-	return cli.Run(root, cli.DoubleDash(root.Flags(), args), stdout, stderr)
+	return cli.Run(root, args, stdout, stderr)
 }
 
 // options are the command line's flags.

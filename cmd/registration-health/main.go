@@ -55,7 +55,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(check)
 	root.SetContext(ctx)
-	return cli.Run(root, cli.DoubleDash(root.Flags(), args), stdout, stderr)
+	return cli.Run(root, args, stdout, stderr)
 }
 
 // newRoot returns the command: its own run hands the files and flags it is

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
@@ -13,7 +14,7 @@ import (
 // valid, and merges them.
 func readFiles(files []string) (*load.Set, error) {
 	if len(files) == 0 {
-		return nil, errors.New("name at least one registration file")
+		return nil, cli.Usagef("name at least one registration file")
 	}
 	return load.Files(files)
 }

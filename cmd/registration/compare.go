@@ -113,7 +113,7 @@ func compareFiles(stdout io.Writer, o compareOptions, args []string) error {
 	case o.against != "":
 		return errors.New("with --against, name exactly one registration file")
 	default:
-		return errors.New("name two registration files, OLD and NEW, or use --against REV NEW")
+		return cli.Usagef("name two registration files, OLD and NEW, or use --against REV NEW")
 	}
 	var old *registration.Registration
 	if oldData != nil {

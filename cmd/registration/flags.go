@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // listFlag is a repeatable flag whose values may also be comma-separated,
@@ -29,13 +28,4 @@ func (l *listFlag) Type() string { return "strings" }
 // completeValues offers values for flag in shell completion.
 func completeValues(cmd *cobra.Command, flag string, values []string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-}
-
-// verbFlags returns the flags of the verb that args name, for
-// cli.DoubleDash: the root's when they name none.
-func verbFlags(root *cobra.Command, args []string) *pflag.FlagSet {
-	if cmd, _, err := root.Find(args); err == nil {
-		return cmd.Flags()
-	}
-	return root.Flags()
 }

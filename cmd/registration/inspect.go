@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -43,7 +42,7 @@ func inspectService(stdout io.Writer, format string, args []string) error {
 		return err
 	}
 	if len(args) == 0 {
-		return errors.New("name a service and at least one registration file")
+		return cli.Usagef("name a service and at least one registration file")
 	}
 	set, err := readFiles(args[1:])
 	if err != nil {

@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetContext(ctx)
-	return cli.Run(root, cli.DoubleDash(verbFlags(root, args), args), stdout, stderr)
+	return cli.Run(root, args, stdout, stderr)
 }
 
 // Command groups of the top-level help.

@@ -135,7 +135,7 @@ func validateFiles(ctx context.Context, stdout io.Writer, o validateOptions, fil
 		return err
 	}
 	if len(files) == 0 {
-		return errors.New("name at least one registration file")
+		return cli.Usagef("name at least one registration file")
 	}
 	if o.timeout <= 0 {
 		return fmt.Errorf("flag --timeout=%v: want a positive duration", o.timeout)
@@ -150,7 +150,7 @@ func validateFiles(ctx context.Context, stdout io.Writer, o validateOptions, fil
 	res := validateResult{Files: []fileResult{}}
 	var regs []*registration.Registration
 	for _, file := range files {
-		display, data, err := readInput(file)
+		display, data, err := load.Read(file)
 		if err != nil {
 			return err
 		}
@@ -211,28 +211,6 @@ func newFileProblem(e *load.Error) fileProblem {
 	// file's name.
 	text := strings.TrimLeft(strings.TrimPrefix(e.Error(), e.File), ": ")
 	return fileProblem{Location: e.Pointer, Line: e.Line, Column: e.Column, Message: e.Msg, text: text}
-}
-
-// readInput reads a file, or standard input for load.Stdin, as load.File
-// does, and returns the name that messages give it.
-func readInput(name string) (string, []byte, error) {
-	r, display := io.Reader(os.Stdin), "<stdin>"
-	if name != load.Stdin {
-		f, err := os.Open(name)
-		if err != nil {
-			return "", nil, err
-		}
-		defer f.Close()
-		r, display = f, name
-	}
-	data, err := io.ReadAll(io.LimitReader(r, load.MaxSize+1))
-	if err != nil {
-		return "", nil, fmt.Errorf("read %s: %w", display, err)
-	}
-	if len(data) > load.MaxSize {
-		return "", nil, fmt.Errorf("%s: larger than %d MiB", display, load.MaxSize>>20)
-	}
-	return display, data, nil
 }
 
 // mergeServices lists the services of registrations, each name once.

@@ -75,7 +75,31 @@ func New(name, short, long string) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{cmd: cmd, err: err}
 	})
+	// cobra's own help command prints an unknown topic's complaint on
+	// standard output and succeeds; a script asking for help on a verb
+	// that does not exist should learn so from the status.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return Usagef("unknown help topic %q", strings.Join(args, " "))
+			}
+			// As cobra's own help command does, so that the help lists
+			// the flags that cobra adds when a command runs.
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	})
 	return root
+}
+
+// Usagef returns an error for a mistake on the command line, such as a
+// missing argument: Run prints it with the hint to ask for help.
+func Usagef(format string, args ...any) error {
+	return usageError{err: fmt.Errorf(format, args...)}
 }
 
 // usageError is a mistake on the command line: Run prints it with the
@@ -90,8 +114,16 @@ func (e usageError) Error() string { return e.err.Error() }
 // Run executes root with args, writing to stdout and stderr, and returns
 // the exit status: ExitOK, ExitError with the error on stderr, or a
 // command's Findings or Exit status.
+//
+// Long flags spelled with one dash, as the standard flag package accepted
+// them, are rewritten first (DoubleDash), with the flags of the verb that
+// args name.
 func Run(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
-	root.SetArgs(args)
+	flags := root.Flags()
+	if cmd, _, err := root.Find(args); err == nil {
+		flags = cmd.Flags()
+	}
+	root.SetArgs(DoubleDash(flags, args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteC()

@@ -31,6 +31,8 @@ func testRoot() *cobra.Command {
 				return &Findings{}
 			case "three":
 				return &Exit{Status: 3}
+			case "usage":
+				return Usagef("name a word")
 			}
 			cmd.Printf("%s %s\n", f, strings.Join(args, " "))
 			return nil
@@ -65,6 +67,9 @@ func TestRun(t *testing.T) {
 		{"an unknown command", []string{"frobnicate"}, ExitError, "", `unknown command "frobnicate"`},
 		{"missing arguments", []string{"echo"}, ExitError, "", "requires at least 1 arg(s)"},
 		{"help on stdout", []string{"help", "echo"}, ExitOK, "tool echo a b --format json", ""},
+		{"help on an unknown topic", []string{"help", "nope"}, ExitError, "", "tool help: unknown help topic \"nope\"\nRun 'tool help --help' for usage."},
+		{"a single-dash long flag", []string{"echo", "-format", "yaml", "a"}, ExitOK, "yaml a\n", ""},
+		{"a usage error of the verb's own", []string{"echo", "usage"}, ExitError, "", "tool echo: name a word\nRun 'tool echo --help' for usage."},
 		{"--help on stdout", []string{"echo", "--help"}, ExitOK, "-o, --format string", ""},
 		{"version", []string{"version"}, ExitOK, "tool (devel)\n", ""},
 		{"--version", []string{"--version"}, ExitOK, "tool (devel)\n", ""},

@@ -56,26 +56,37 @@ const MaxSize = 1 << 30
 // input, which errors name "<stdin>". A document that Bytes refuses gives
 // an *Error; a file that cannot be read gives the file system's error.
 func File(name string) (*registration.Registration, error) {
+	display, data, err := Read(name)
+	if err != nil {
+		return nil, err
+	}
+	return Bytes(display, data)
+}
+
+// Read reads a registration file's bytes, or standard input's for Stdin,
+// at most MaxSize of them, and returns the name messages give it ("<stdin>"
+// for standard input), for callers that check the bytes with Check.
+func Read(name string) (display string, data []byte, err error) {
 	var r io.Reader
-	display := name
+	display = name
 	if name == Stdin {
 		r, display = os.Stdin, stdinName
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		defer f.Close()
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	data, err = io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", display, err)
+		return "", nil, fmt.Errorf("read %s: %w", display, err)
 	}
 	if len(data) > MaxSize {
-		return nil, &Error{File: display, Msg: fmt.Sprintf("larger than %d MiB", MaxSize>>20)}
+		return "", nil, &Error{File: display, Msg: fmt.Sprintf("larger than %d MiB", MaxSize>>20)}
 	}
-	return Bytes(display, data)
+	return display, data, nil
 }
 
 // Bytes decodes a registration read from name, JSON (when its first
