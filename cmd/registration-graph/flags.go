@@ -1,10 +1,9 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	"github.com/ovasabi/protoc-gen-registration/registration/graph"
 )
 
@@ -20,9 +19,9 @@ func addFlags(cmd *cobra.Command, o *options) {
 	fs.StringVarP(&o.format, "format", "o", string(graph.JSON), "output format: json, dot (Graphviz) or mermaid")
 
 	// Filters, in the order graph.Filter applies them.
-	fs.Var((*listFlag)(&o.filter.Kinds), "kind", "keep only edges of this `KIND`: resource, schema or declared (repeatable or comma-separated)")
-	fs.Var((*listFlag)(&o.filter.Packages), "package", "keep only the services of this package, a name or `GLOB` (repeatable or comma-separated)")
-	fs.Var((*listFlag)(&o.filter.Services), "service", "keep this service and its neighbourhood, a full name or `GLOB` (repeatable or comma-separated)")
+	fs.Var((*cli.List)(&o.filter.Kinds), "kind", "keep only edges of this `KIND`: resource, schema or declared (repeatable or comma-separated)")
+	fs.Var((*cli.List)(&o.filter.Packages), "package", "keep only the services of this package, a name or `GLOB` (repeatable or comma-separated)")
+	fs.Var((*cli.List)(&o.filter.Services), "service", "keep this service and its neighbourhood, a full name or `GLOB` (repeatable or comma-separated)")
 	fs.IntVar(&o.filter.Depth, "depth", 1, "with --service: go at most `N` edges away; -1 for no limit")
 	fs.StringVar(&o.filter.Direction, "direction", graph.Both, "with --service: the `DIRECTION` to follow: dependencies, dependents or both")
 
@@ -38,22 +37,3 @@ func addFlags(cmd *cobra.Command, o *options) {
 	complete("kind", graph.Kinds...)
 	complete("direction", graph.Directions...)
 }
-
-// listFlag is a repeatable flag whose values may also be comma-separated,
-// as registration-graph's list flags were before the shared grammar.
-type listFlag []string
-
-// String is empty for no values, so that the help shows no default.
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-func (l *listFlag) Set(v string) error {
-	for part := range strings.SplitSeq(v, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			*l = append(*l, part)
-		}
-	}
-	return nil
-}
-
-// Type names the value in the help when the usage does not.
-func (l *listFlag) Type() string { return "strings" }

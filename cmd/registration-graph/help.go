@@ -1,11 +1,5 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/spf13/cobra"
-)
-
 // description is the help's first paragraph.
 const description = `Draws the dependency graph of the services in registration files written by
 protoc-gen-registration (per file or aggregate, JSON or YAML; "-" is
@@ -46,14 +40,3 @@ Exit status:
   2  --fail-on-cycle, and the graph has a cycle
 `
 
-// addHelpTopics makes the root command's help, and only its own, end with
-// topics; the commands cli.New adds keep their plain help.
-func addHelpTopics(root *cobra.Command) {
-	help := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		help(cmd, args)
-		if cmd == root {
-			fmt.Fprint(cmd.OutOrStdout(), topics)
-		}
-	})
-}

@@ -67,7 +67,7 @@ func newRoot(draws func(cmd *cobra.Command, o options, files []string) error) *c
 	root.RunE = func(cmd *cobra.Command, files []string) error {
 		return draws(cmd, o, files)
 	}
-	addHelpTopics(root)
+	cli.HelpTopics(root, topics)
 	return root
 }
 

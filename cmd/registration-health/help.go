@@ -1,11 +1,5 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/spf13/cobra"
-)
-
 // description is the help's first paragraph.
 const description = `Checks that the services listed in registration files are alive, over
 grpc.health.v1 and HTTP, for a whole fleet at once. Registration files are
@@ -77,15 +71,3 @@ Exit codes (as grpc-health-probe documents them):
   4  unhealthy: NOT_SERVING, or an HTTP status outside 200-399
 When several checks fail, the most severe code wins: 2, then 3, then 4.
 `
-
-// addHelpTopics makes the root command's help, and only its own, end with
-// topics; the commands cli.New adds keep their plain help.
-func addHelpTopics(root *cobra.Command) {
-	help := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		help(cmd, args)
-		if cmd == root {
-			fmt.Fprint(cmd.OutOrStdout(), topics)
-		}
-	})
-}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli/clitest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -47,36 +49,16 @@ func TestHelpGolden(t *testing.T) {
 	}
 }
 
-// helpFlag is a flag as the help lists it.
-type helpFlag struct {
-	long, short, def string
-}
-
 // helpFlags returns the flags the golden help lists, with their default.
-func helpFlags(t *testing.T) []helpFlag {
+func helpFlags(t *testing.T) []clitest.Flag {
 	t.Helper()
 	help, err := os.ReadFile(helpGolden)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(help), "\nFlags:\n")
-	if !ok {
-		t.Fatalf("%s has no Flags section", helpGolden)
-	}
-	section, _, _ = strings.Cut(section, "\n\n")
-	line := regexp.MustCompile(`^\s+(?:-(\w), )?--([\w-]+)`)
-	def := regexp.MustCompile(`\(default "?([^")]*)"?\)$`)
-	var flags []helpFlag
-	for _, l := range strings.Split(section, "\n") {
-		m := line.FindStringSubmatch(l)
-		if m == nil {
-			t.Fatalf("%s: not a flag: %q", helpGolden, l)
-		}
-		f := helpFlag{short: m[1], long: m[2]}
-		if d := def.FindStringSubmatch(l); d != nil {
-			f.def = d[1]
-		}
-		flags = append(flags, f)
+	flags, err := clitest.HelpFlags(string(help))
+	if err != nil {
+		t.Fatalf("%s: %v", helpGolden, err)
 	}
 	return flags
 }
@@ -110,17 +92,17 @@ func readmeFlags(t *testing.T) map[string]string {
 func TestHelpDocumented(t *testing.T) {
 	rows := readmeFlags(t)
 	for _, f := range helpFlags(t) {
-		row, ok := rows[f.long]
+		row, ok := rows[f.Long]
 		if !ok {
-			t.Errorf("README.md's flag table has no row for --%s", f.long)
+			t.Errorf("README.md's flag table has no row for --%s", f.Long)
 			continue
 		}
-		delete(rows, f.long)
-		if f.short != "" && !strings.Contains(row, "`-"+f.short+"`") {
-			t.Errorf("README.md's row for --%s does not give its shorthand -%s: %s", f.long, f.short, row)
+		delete(rows, f.Long)
+		if f.Short != "" && !strings.Contains(row, "`-"+f.Short+"`") {
+			t.Errorf("README.md's row for --%s does not give its shorthand -%s: %s", f.Long, f.Short, row)
 		}
-		if f.def != "" && !strings.Contains(row, "`"+f.def+"`") {
-			t.Errorf("README.md's row for --%s does not give its default `%s`: %s", f.long, f.def, row)
+		if f.Default != "" && !strings.Contains(row, "`"+f.Default+"`") {
+			t.Errorf("README.md's row for --%s does not give its default `%s`: %s", f.Long, f.Default, row)
 		}
 	}
 	for name, row := range rows {

@@ -76,7 +76,7 @@ func newRoot(checks func(cmd *cobra.Command, cfg health.Config, format string) e
 		cfg.Given = givenFlags(cmd.Flags())
 		return checks(cmd, cfg, format)
 	}
-	addHelpTopics(root)
+	cli.HelpTopics(root, topics)
 	return root
 }
 

@@ -45,7 +45,7 @@ Exit status:
 // compareOptions are the flags of compare.
 type compareOptions struct {
 	format, against string
-	except          listFlag
+	except          cli.List
 	listRules       bool
 }
 

@@ -27,7 +27,7 @@ Exit status:
 // lintOptions are the flags of lint.
 type lintOptions struct {
 	format    string
-	disable   listFlag
+	disable   cli.List
 	listRules bool
 }
 
