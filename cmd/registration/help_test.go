@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/cli/clitest"
 )
 
 // verbs are the registration verbs, each with the document of the manual
@@ -59,26 +61,12 @@ func TestHelpGolden(t *testing.T) {
 	}
 }
 
-// helpFlag is a flag as a help lists it.
-type helpFlag struct{ long, short string }
-
 // helpFlags returns the flags the golden help of a verb lists.
-func helpFlags(t *testing.T, verb string) []helpFlag {
+func helpFlags(t *testing.T, verb string) []clitest.Flag {
 	t.Helper()
-	help := readGolden(t, helpGolden(verb))
-	_, section, ok := strings.Cut(help, "\nFlags:\n")
-	if !ok {
-		t.Fatalf("%s has no Flags section", helpGolden(verb))
-	}
-	section, _, _ = strings.Cut(section, "\n\n")
-	line := regexp.MustCompile(`^\s+(?:-(\w), )?--([\w-]+)`)
-	var flags []helpFlag
-	for _, l := range strings.Split(section, "\n") {
-		m := line.FindStringSubmatch(l)
-		if m == nil {
-			t.Fatalf("%s: not a flag: %q", helpGolden(verb), l)
-		}
-		flags = append(flags, helpFlag{short: m[1], long: m[2]})
+	flags, err := clitest.HelpFlags(readGolden(t, helpGolden(verb)))
+	if err != nil {
+		t.Fatalf("%s: %v", helpGolden(verb), err)
 	}
 	return flags
 }
@@ -125,11 +113,11 @@ func TestHelpDocumented(t *testing.T) {
 	for _, v := range verbs {
 		text := docSection(t, v.doc, v.name)
 		for _, f := range helpFlags(t, v.name) {
-			if !strings.Contains(text, "`--"+f.long) {
-				t.Errorf("%s does not document %s's flag --%s", v.doc, v.name, f.long)
+			if !strings.Contains(text, "`--"+f.Long) {
+				t.Errorf("%s does not document %s's flag --%s", v.doc, v.name, f.Long)
 			}
-			if f.short != "" && !strings.Contains(text, "`-"+f.short+"`") {
-				t.Errorf("%s does not document %s's flag -%s (--%s)", v.doc, v.name, f.short, f.long)
+			if f.Short != "" && !strings.Contains(text, "`-"+f.Short+"`") {
+				t.Errorf("%s does not document %s's flag -%s (--%s)", v.doc, v.name, f.Short, f.Long)
 			}
 		}
 		if want := "registration " + v.name; !strings.Contains(text, want) {
