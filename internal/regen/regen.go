@@ -43,6 +43,25 @@
 // directory of several cannot be replaced, those already replaced are
 // exchanged back and the error is returned: the output stays the last good
 // generation.
+//
+// # Drift, and files that do not look generated
+//
+// Generation.Compare compares a staged generation with the output
+// directories (a Drift). Drift.Apply replaces them only when that takes
+// away no file that does not look generated (LooksGenerated): a stale
+// file without "DO NOT EDIT" or "@generated" near its start, and not a
+// registration document, is more likely a source in a wrongly named output
+// directory than a file an earlier generation wrote, and it is refused
+// with a *ForeignError. Generation.Apply replaces without asking.
+//
+// # Check and Follow
+//
+// Check and Follow are the check and watch verbs of the registration
+// command, which only binds their flags to a CheckConfig or a FollowConfig
+// and maps the result to an exit status. Check reports drift as a table,
+// JSON or YAML (Report), or fixes or restores the output (with Drift.Apply);
+// Follow watches the proto trees (Watch) and applies every good run,
+// printing what changed in the files and in the registrations.
 package regen
 
 import (
@@ -258,6 +277,15 @@ func cleanOutputs(outputs []string) ([]string, error) {
 // the same kind (both absolute or both relative).
 func within(path, dir string) bool {
 	return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator))
+}
+
+// displayPath returns path relative to base when it is inside it, for
+// messages.
+func displayPath(base, path string) string {
+	if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
 }
 
 // Template is what regen reads from a buf generation template (v1 or v2).

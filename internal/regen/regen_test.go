@@ -24,35 +24,13 @@ func init() {
 	}
 }
 
-// writeFile writes a file, creating its directory.
-func writeFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func proto(pkg, service string, methods ...string) string {
-	var b strings.Builder
-	b.WriteString("syntax = \"proto3\";\npackage " + pkg + ";\nservice " + service + " {\n")
-	for _, m := range methods {
-		b.WriteString("  rpc " + m + "(Req) returns (Res);\n")
-	}
-	b.WriteString("}\nmessage Req {}\nmessage Res {}\n")
-	return b.String()
-}
-
-// fakeProject returns a working directory with protos under protos/ and a
-// generator that writes their registrations to gen/.
+// fakeProject returns regentest.Project's working directory and a
+// generator that writes its registrations to gen/.
 func fakeProject(t *testing.T) (string, *regen.Generator) {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Get", "List"))
-	writeFile(t, filepath.Join(dir, "protos/b/v1/b.proto"), proto("b.v1", "Beta", "Ping"))
-	g, err := regen.New(regen.Config{Dir: dir, Command: regentest.Command("protos", "{out}/gen"), Outputs: []string{"gen"}, Timeout: 20 * time.Second})
+	dir, command := regentest.Project(t)
+	regentest.WriteFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Get", "List"))
+	g, err := regen.New(regen.Config{Dir: dir, Command: command, Outputs: []string{"gen"}, Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +82,8 @@ func TestApplyAndRestore(t *testing.T) {
 	}
 
 	// A stale file goes, a changed proto changes its output.
-	writeFile(t, filepath.Join(dir, "gen/stale.txt"), "left over")
-	writeFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Get"))
+	regentest.WriteFile(t, filepath.Join(dir, "gen/stale.txt"), "left over")
+	regentest.WriteFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Get"))
 	gen, err := g.Generate(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +148,7 @@ func TestFailedGenerationKeepsOutput(t *testing.T) {
 	dir, g := fakeProject(t)
 	generate(t, g)
 	good := readTree(t, dir, "gen")
-	writeFile(t, filepath.Join(dir, "protos/b/v1/b.proto"), "syntax = \"proto3\";\npackage b.v1;\n  SYNTAX_ERROR\n")
+	regentest.WriteFile(t, filepath.Join(dir, "protos/b/v1/b.proto"), "syntax = \"proto3\";\npackage b.v1;\n  SYNTAX_ERROR\n")
 	_, err := g.Generate(context.Background())
 	var gerr *regen.GenerateError
 	if !errors.As(err, &gerr) {
@@ -191,7 +169,7 @@ func TestFailedGenerationKeepsOutput(t *testing.T) {
 // the timeout and the error says so.
 func TestHungGenerationTimesOut(t *testing.T) {
 	dir, _ := fakeProject(t)
-	writeFile(t, filepath.Join(dir, "protos/hang.proto"), "HANG\n")
+	regentest.WriteFile(t, filepath.Join(dir, "protos/hang.proto"), "HANG\n")
 	// sh starts the fake generator as a child: the whole group must go.
 	g, err := regen.New(regen.Config{Dir: dir, Command: regentest.Command("protos", "{out}/gen") + "; true", Outputs: []string{"gen"}, Timeout: 500 * time.Millisecond})
 	if err != nil {
@@ -210,7 +188,7 @@ func TestHungGenerationTimesOut(t *testing.T) {
 // TestCancelStopsGeneration: a cancelled context stops the run.
 func TestCancelStopsGeneration(t *testing.T) {
 	dir, g := fakeProject(t)
-	writeFile(t, filepath.Join(dir, "protos/hang.proto"), "HANG\n")
+	regentest.WriteFile(t, filepath.Join(dir, "protos/hang.proto"), "HANG\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	_, err := g.Generate(ctx)
@@ -222,7 +200,7 @@ func TestCancelStopsGeneration(t *testing.T) {
 // TestBadInput: each problem has a clear message.
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "buf.gen.yaml"), "version: v2\nplugins:\n  - local: protoc-gen-registration\n    out: gen/registration\n  - local: x\n    out: gen/registration/nested\ninputs:\n  - directory: protos\n")
+	regentest.WriteFile(t, filepath.Join(dir, "buf.gen.yaml"), "version: v2\nplugins:\n  - local: protoc-gen-registration\n    out: gen/registration\n  - local: x\n    out: gen/registration/nested\ninputs:\n  - directory: protos\n")
 	tests := []struct {
 		name string
 		cfg  regen.Config
@@ -276,8 +254,8 @@ func TestBadInput(t *testing.T) {
 // directory.
 func TestApplyFailureRollsBack(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a/old.txt"), "old a")
-	writeFile(t, filepath.Join(dir, "b"), "b is a file, not a directory")
+	regentest.WriteFile(t, filepath.Join(dir, "a/old.txt"), "old a")
+	regentest.WriteFile(t, filepath.Join(dir, "b"), "b is a file, not a directory")
 	g, err := regen.New(regen.Config{Dir: dir, Command: `mkdir -p "$REGISTRATION_OUT/a" "$REGISTRATION_OUT/b" && echo new > "$REGISTRATION_OUT/a/new.txt"`, Outputs: []string{"a", "b"}})
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +279,7 @@ func TestApplyPermissionError(t *testing.T) {
 	dir, g := fakeProject(t)
 	generate(t, g)
 	good := readTree(t, dir, "gen")
-	writeFile(t, filepath.Join(dir, "protos/c.proto"), proto("c", "Gamma", "Do"))
+	regentest.WriteFile(t, filepath.Join(dir, "protos/c.proto"), regentest.ServiceProto("c", "Gamma", "Do"))
 	gen, err := g.Generate(context.Background())
 	if err != nil {
 		t.Fatal(err)

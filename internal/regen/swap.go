@@ -68,7 +68,9 @@ func exchangeByRename(a, b string) error {
 // with one atomic exchange (see the package documentation), and keeps the
 // replaced directories as the previous generation for Restore. On error the
 // output directories are those of before the call. The staging directory is
-// removed either way.
+// removed either way. It takes away whatever the output directories hold
+// that the generation does not write: Drift.Apply first refuses when that
+// includes files that do not look generated.
 func (gen *Generation) Apply() error {
 	defer gen.Discard()
 	g := gen.g

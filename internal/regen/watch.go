@@ -296,12 +296,10 @@ func (w *watcher) excluded(path string) bool {
 
 // rel returns path relative to Base when it is inside it.
 func (w *watcher) rel(path string) string {
-	if w.cfg.Base != "" {
-		if r, err := filepath.Rel(w.cfg.Base, path); err == nil && !strings.HasPrefix(r, "..") {
-			return r
-		}
+	if w.cfg.Base == "" {
+		return path
 	}
-	return path
+	return displayPath(w.cfg.Base, path)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/regen"
+	"github.com/ovasabi/protoc-gen-registration/internal/regen/regentest"
 )
 
 // watchHarness runs regen.Watch on a temporary tree and records its runs.
@@ -27,13 +28,11 @@ type watchHarness struct {
 	overlaps int
 }
 
-const waitLimit = 15 * time.Second
-
 func startWatch(t *testing.T, debounce, runTime time.Duration) *watchHarness {
 	t.Helper()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Get"))
-	writeFile(t, filepath.Join(dir, "buf.gen.yaml"), "version: v2\n")
+	regentest.WriteFile(t, filepath.Join(dir, "protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Get"))
+	regentest.WriteFile(t, filepath.Join(dir, "buf.gen.yaml"), "version: v2\n")
 	if err := os.MkdirAll(filepath.Join(dir, "protos/gen"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func startWatch(t *testing.T, debounce, runTime time.Duration) *watchHarness {
 			if err != nil {
 				t.Errorf("Watch: %v", err)
 			}
-		case <-time.After(waitLimit):
+		case <-time.After(regentest.WaitLimit):
 			t.Errorf("Watch did not return after cancel")
 		}
 		h.mu.Lock()
@@ -93,8 +92,8 @@ func (h *watchHarness) next() []string {
 	select {
 	case changed := <-h.runs:
 		return changed
-	case <-time.After(waitLimit):
-		h.t.Fatalf("no run within %v", waitLimit)
+	case <-time.After(regentest.WaitLimit):
+		h.t.Fatalf("no run within %v", regentest.WaitLimit)
 		return nil
 	}
 }
@@ -104,7 +103,7 @@ func (h *watchHarness) next() []string {
 // the files that the watch on it saw arrive, depending on timing.
 func (h *watchHarness) expect(want string) []string {
 	h.t.Helper()
-	deadline := time.After(waitLimit)
+	deadline := time.After(regentest.WaitLimit)
 	for {
 		select {
 		case changed := <-h.runs:
@@ -115,7 +114,7 @@ func (h *watchHarness) expect(want string) []string {
 				return changed
 			}
 		case <-deadline:
-			h.t.Fatalf("no run with %s changed within %v", want, waitLimit)
+			h.t.Fatalf("no run with %s changed within %v", want, regentest.WaitLimit)
 			return nil
 		}
 	}
@@ -129,15 +128,15 @@ func (h *watchHarness) path(rel string) string { return filepath.Join(h.dir, rel
 func TestWatchFollowsTree(t *testing.T) {
 	h := startWatch(t, 50*time.Millisecond, 0)
 
-	writeFile(t, h.path("protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Get", "List"))
+	regentest.WriteFile(t, h.path("protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Get", "List"))
 	h.expect("protos/a/v1/a.proto")
 
 	// A new subdirectory with a proto written before the watch on it can
 	// exist: the directory's creation triggers the run.
-	writeFile(t, h.path("protos/n/v1/n.proto"), proto("n.v1", "New", "Do"))
+	regentest.WriteFile(t, h.path("protos/n/v1/n.proto"), regentest.ServiceProto("n.v1", "New", "Do"))
 	h.expect("protos/n/...")
 	// And it is watched from now on.
-	writeFile(t, h.path("protos/n/v1/n.proto"), proto("n.v1", "New", "Do", "Undo"))
+	regentest.WriteFile(t, h.path("protos/n/v1/n.proto"), regentest.ServiceProto("n.v1", "New", "Do", "Undo"))
 	h.expect("protos/n/v1/n.proto")
 
 	// Rename the directory: its new name is watched, not the old one.
@@ -145,7 +144,7 @@ func TestWatchFollowsTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.expect("protos/m/...")
-	writeFile(t, h.path("protos/m/v1/n.proto"), proto("n.v1", "New", "Do"))
+	regentest.WriteFile(t, h.path("protos/m/v1/n.proto"), regentest.ServiceProto("n.v1", "New", "Do"))
 	changed := h.expect("protos/m/v1/n.proto")
 	for _, c := range changed {
 		if strings.HasPrefix(c, "protos/n/") {
@@ -166,16 +165,16 @@ func TestWatchFollowsTree(t *testing.T) {
 	// Files that are not protos or configuration, and the output
 	// directory, do not count: they are written first, and the run that
 	// the proto after them triggers must not name them.
-	writeFile(t, h.path("protos/notes.txt"), "not a proto")
-	writeFile(t, h.path("protos/gen/out.proto"), "generated")
-	writeFile(t, h.path("protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Get"))
+	regentest.WriteFile(t, h.path("protos/notes.txt"), "not a proto")
+	regentest.WriteFile(t, h.path("protos/gen/out.proto"), "generated")
+	regentest.WriteFile(t, h.path("protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Get"))
 	changed = h.expect("protos/a/v1/a.proto")
 	if slices.Contains(changed, "protos/notes.txt") || slices.Contains(changed, "protos/gen/out.proto") {
 		t.Errorf("run for ignored files: %v", changed)
 	}
 
 	// Configuration files outside the tree.
-	writeFile(t, h.path("buf.gen.yaml"), "version: v2\n# changed\n")
+	regentest.WriteFile(t, h.path("buf.gen.yaml"), "version: v2\n# changed\n")
 	h.expect("buf.gen.yaml")
 
 	// The whole tree goes away and comes back.
@@ -183,9 +182,9 @@ func TestWatchFollowsTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.expect("protos")
-	writeFile(t, h.path("protos/b/v1/b.proto"), proto("b.v1", "Beta", "Ping"))
+	regentest.WriteFile(t, h.path("protos/b/v1/b.proto"), regentest.ServiceProto("b.v1", "Beta", "Ping"))
 	h.expect("protos/...")
-	writeFile(t, h.path("protos/b/v1/b.proto"), proto("b.v1", "Beta", "Ping", "Pong"))
+	regentest.WriteFile(t, h.path("protos/b/v1/b.proto"), regentest.ServiceProto("b.v1", "Beta", "Ping", "Pong"))
 	h.expect("protos/b/v1/b.proto")
 }
 
@@ -193,11 +192,11 @@ func TestWatchFollowsTree(t *testing.T) {
 func TestWatchBurst(t *testing.T) {
 	h := startWatch(t, 200*time.Millisecond, 0)
 	for i := range 1000 {
-		writeFile(t, h.path(fmt.Sprintf("protos/burst/f%d.proto", i%10)), proto("burst", "Burst", fmt.Sprintf("M%d", i)))
+		regentest.WriteFile(t, h.path(fmt.Sprintf("protos/burst/f%d.proto", i%10)), regentest.ServiceProto("burst", "Burst", fmt.Sprintf("M%d", i)))
 	}
 	// Runs after the burst, until one names the last file written.
 	runs := 0
-	deadline := time.After(waitLimit)
+	deadline := time.After(regentest.WaitLimit)
 	for done := false; !done; {
 		select {
 		case changed := <-h.runs:
@@ -219,9 +218,9 @@ func TestWatchBurst(t *testing.T) {
 // it, never to a second run at the same time (the harness counts overlaps).
 func TestWatchNoOverlap(t *testing.T) {
 	h := startWatch(t, 20*time.Millisecond, 300*time.Millisecond)
-	writeFile(t, h.path("protos/a/v1/a.proto"), proto("a.v1", "Alpha", "One"))
+	regentest.WriteFile(t, h.path("protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "One"))
 	time.Sleep(100 * time.Millisecond) // the run for One is in flight
-	writeFile(t, h.path("protos/a/v1/a.proto"), proto("a.v1", "Alpha", "Two"))
+	regentest.WriteFile(t, h.path("protos/a/v1/a.proto"), regentest.ServiceProto("a.v1", "Alpha", "Two"))
 	h.expect("protos/a/v1/a.proto")
 	h.expect("protos/a/v1/a.proto")
 }

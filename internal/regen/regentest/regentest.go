@@ -7,6 +7,10 @@
 // A proto that contains SYNTAX_ERROR fails the run with a protoc-style
 // "file:line:col: message" error, and one that contains HANG makes the run
 // hang, for the tests of failing and hung generations.
+//
+// It also holds what those tests share, in internal/regen and in
+// cmd/registration: small projects (Project, BufProject, BuildPlugin),
+// writing and reading trees, and waiting for a running watch.
 package regentest
 
 import (

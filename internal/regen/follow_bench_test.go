@@ -1,4 +1,4 @@
-package main
+package regen_test
 
 import (
 	"io/fs"
@@ -10,18 +10,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/regen"
+	"github.com/ovasabi/protoc-gen-registration/internal/regen/regentest"
 )
 
 // benchEnv, set to "1", runs TestWatchLatency (make bench does).
 const benchEnv = "REGISTRATION_BENCH"
 
-// TestWatchLatency measures how long watch takes from a proto change to the
+// TestWatchLatency measures how long watch (Follow) takes from a proto change to the
 // updated output, on a copy of the example API with this repository's
 // buf.gen.yaml (registration, aggregate and Go output through real buf),
 // and divides it by what no watcher can beat: the debounce plus one direct
 // `buf generate` run. The target is a ratio under 1.2.
 //
-//	REGISTRATION_BENCH=1 go test ./cmd/registration -run '^TestWatchLatency$' -count=1 -v
+//	REGISTRATION_BENCH=1 go test ./internal/regen -run '^TestWatchLatency$' -count=1 -v
 func TestWatchLatency(t *testing.T) {
 	if os.Getenv(benchEnv) != "1" {
 		t.Skip("a benchmark: set " + benchEnv + "=1 (make bench does)")
@@ -35,7 +38,7 @@ func TestWatchLatency(t *testing.T) {
 	if err != nil {
 		t.Fatalf("buf is not on PATH (make tools installs it): %v", err)
 	}
-	plugin := buildPlugin(t)
+	plugin := regentest.BuildPlugin(t)
 	gobin, err := exec.Command("go", "env", "GOPATH").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +63,7 @@ func TestWatchLatency(t *testing.T) {
 	}
 	directMedian := median(direct)
 
-	s := startWatch(t, "--dir", dir, "--debounce", debounce.String())
+	s := startFollow(t, regen.FollowConfig{Config: regen.Config{Dir: dir}, Debounce: debounce})
 	proto := filepath.Join(dir, "example/library/v1/library.proto")
 	output := filepath.Join(dir, "example/gen/registration/library/v1/library.registration.json")
 	original, err := os.ReadFile(proto)
@@ -79,21 +82,21 @@ func TestWatchLatency(t *testing.T) {
 		if err := os.WriteFile(proto, []byte(edited), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		deadline := start.Add(waitLimit)
+		deadline := start.Add(regentest.WaitLimit)
 		for {
 			data, _ := os.ReadFile(output)
 			if strings.Contains(string(data), marker) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the output after %v:\n%s", marker, waitLimit, s.state())
+				t.Fatalf("no %q in the output after %v:\n%s", marker, regentest.WaitLimit, s.state())
 			}
 			time.Sleep(time.Millisecond)
 		}
 		latencies = append(latencies, time.Since(start))
 		// Let the run finish printing before the next change.
 		done := "run " + strconv.Itoa(i+2) + ": updated"
-		waitUntil(t, done, func() bool { return strings.Contains(s.stdout.String(), done) }, s.state)
+		regentest.WaitUntil(t, done, func() bool { return strings.Contains(s.stdout.String(), done) }, s.state)
 	}
 	latency := median(latencies)
 	floor := debounce + directMedian
@@ -122,7 +125,7 @@ func copyExample(t *testing.T, from, to string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeTestFile(t, filepath.Join(to, f), string(data))
+		regentest.WriteFile(t, filepath.Join(to, f), string(data))
 	}
 	for _, d := range []string{"example", "proto", "third_party/googleapis"} {
 		err := filepath.WalkDir(filepath.Join(from, d), func(path string, e fs.DirEntry, err error) error {
@@ -139,7 +142,7 @@ func copyExample(t *testing.T, from, to string) {
 					return err
 				}
 				rel, _ := filepath.Rel(from, path)
-				writeTestFile(t, filepath.Join(to, rel), string(data))
+				regentest.WriteFile(t, filepath.Join(to, rel), string(data))
 			}
 			return nil
 		})
