@@ -36,7 +36,9 @@ const maxPrinted = 40
 // Follow is "registration watch": it keeps the output directories
 // following the proto trees until ctx is done. It generates at the start
 // and after every burst of changes (Watch); a run that succeeds and changes
-// the output replaces it, and a run that fails keeps the last good output. It writes a log of runs to stdout, with the files each run
+// the output replaces it (Drift.Apply, which refuses to take away files
+// that do not look generated), and a run that fails keeps the last good
+// output. It writes a log of runs to stdout, with the files each run
 // changed and what changed in the registrations (registration/compare),
 // and failures to stderr. It returns an error only for what it needs to
 // start: a valid configuration, the generation tool, the proto trees.
@@ -189,7 +191,16 @@ func (f *follower) run(ctx context.Context, changed []string) {
 		fmt.Fprintf(f.stdout, "registration watch: run %d: output unchanged (%v)\n", f.runs, gen.Duration.Round(time.Millisecond))
 		return
 	}
-	if err := gen.Apply(); err != nil {
+	if err := d.Apply(); err != nil {
+		var foreign *ForeignError
+		if errors.As(err, &foreign) {
+			// Changes in the output start no run (it is not watched), so
+			// say what will.
+			fmt.Fprintf(f.stderr, "registration watch: run %d: keeping the last good output: %v. "+
+				"A run replaces an output directory whole, so they would leave the working tree: %s; then change a proto to run again\n",
+				f.runs, err, foreignRemedy)
+			return
+		}
 		fmt.Fprintf(f.stderr, "registration watch: run %d: keeping the last good output: %v\n", f.runs, err)
 		return
 	}

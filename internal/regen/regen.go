@@ -59,9 +59,11 @@
 // Check and Follow are the check and watch verbs of the registration
 // command, which only binds their flags to a CheckConfig or a FollowConfig
 // and maps the result to an exit status. Check reports drift as a table,
-// JSON or YAML (Report), or fixes or restores the output (with Drift.Apply);
-// Follow watches the proto trees (Watch) and applies every good run,
-// printing what changed in the files and in the registrations.
+// JSON or YAML (Report), or fixes or restores the output; Follow watches
+// the proto trees (Watch) and applies every good run, printing what
+// changed in the files and in the registrations. Both replace the output
+// with Drift.Apply, so neither takes away files that do not look
+// generated.
 package regen
 
 import (
