@@ -109,7 +109,7 @@ bench: build tools
 		go install github.com/grpc-ecosystem/grpc-health-probe@$(GRPC_HEALTH_PROBE_VERSION); \
 	fi
 	REGISTRATION_BENCH=1 go test -run '^TestFleetBenchmark$$' -count=1 -v -timeout 10m ./cmd/registration-health/
-	REGISTRATION_BENCH=1 go test -run '^TestWatchLatency$$' -count=1 -v ./cmd/registration/
+	REGISTRATION_BENCH=1 go test -run '^TestWatchLatency$$' -count=1 -v ./internal/regen/
 
 # drift fails when committed generated files are out of date. registration
 # check regenerates example/gen (buf.gen.yaml) into a staging directory and

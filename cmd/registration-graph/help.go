@@ -39,4 +39,3 @@ Exit status:
   1  bad arguments, or unreadable, malformed or invalid input
   2  --fail-on-cycle, and the graph has a cycle
 `
-
