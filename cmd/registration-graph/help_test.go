@@ -34,20 +34,6 @@ func TestHelpGolden(t *testing.T) {
 	}
 }
 
-// helpFlags returns the flags the golden help lists, with their default.
-func helpFlags(t *testing.T) []clitest.Flag {
-	t.Helper()
-	help, err := os.ReadFile(helpGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags, err := clitest.HelpFlags(string(help))
-	if err != nil {
-		t.Fatalf("%s: %v", helpGolden, err)
-	}
-	return flags
-}
-
 // manualSection returns the section of the manual under a "## " heading.
 func manualSection(t *testing.T, heading string) string {
 	t.Helper()
@@ -77,7 +63,7 @@ func TestHelpDocumented(t *testing.T) {
 			rows[m[1]] = l
 		}
 	}
-	for _, f := range helpFlags(t) {
+	for _, f := range clitest.FileFlags(t, helpGolden) {
 		row, ok := rows[f.Long]
 		if !ok {
 			t.Errorf("%s's flag table has no row for --%s", manual, f.Long)

@@ -49,20 +49,6 @@ func TestHelpGolden(t *testing.T) {
 	}
 }
 
-// helpFlags returns the flags the golden help lists, with their default.
-func helpFlags(t *testing.T) []clitest.Flag {
-	t.Helper()
-	help, err := os.ReadFile(helpGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags, err := clitest.HelpFlags(string(help))
-	if err != nil {
-		t.Fatalf("%s: %v", helpGolden, err)
-	}
-	return flags
-}
-
 // readmeFlags returns the rows of README.md's flag table by their long flag.
 func readmeFlags(t *testing.T) map[string]string {
 	t.Helper()
@@ -91,7 +77,7 @@ func readmeFlags(t *testing.T) map[string]string {
 // or changing the default of a flag without documenting it fails here.
 func TestHelpDocumented(t *testing.T) {
 	rows := readmeFlags(t)
-	for _, f := range helpFlags(t) {
+	for _, f := range clitest.FileFlags(t, helpGolden) {
 		row, ok := rows[f.Long]
 		if !ok {
 			t.Errorf("README.md's flag table has no row for --%s", f.Long)

@@ -4,8 +4,10 @@ package clitest
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
+	"testing"
 )
 
 // Flag is a flag as a help text lists it.
@@ -39,4 +41,19 @@ func HelpFlags(help string) ([]Flag, error) {
 		flags = append(flags, f)
 	}
 	return flags, nil
+}
+
+// FileFlags is HelpFlags for a help kept in a golden file; a test that
+// cannot read it or find its flags fails there.
+func FileFlags(t testing.TB, path string) []Flag {
+	t.Helper()
+	help, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags, err := HelpFlags(string(help))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return flags
 }
