@@ -1,24 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
+	"github.com/ovasabi/protoc-gen-registration/registration/report"
 )
-
-// eventRow is one line of the events command.
-type eventRow struct {
-	Event   string `json:"event" yaml:"event"`
-	Service string `json:"service" yaml:"service"`
-	// Method is the full name of the method that emits the event, empty
-	// for an event a service declares without a method.
-	Method string `json:"method,omitempty" yaml:"method,omitempty"`
-	Source string `json:"source" yaml:"source"`
-}
 
 func eventsCommand() *cobra.Command {
 	var format string
@@ -51,24 +40,5 @@ func listEvents(stdout io.Writer, format string, files []string) error {
 	if err != nil {
 		return err
 	}
-	rows := []eventRow{}
-	for _, s := range set.Services {
-		for _, e := range s.Events {
-			rows = append(rows, eventRow{Event: e.Name, Service: s.Name, Method: e.Method, Source: e.Source})
-		}
-	}
-	return writeOutput(stdout, format, rows, func(w io.Writer) error {
-		tw := newTable(w)
-		fmt.Fprintln(tw, "EVENT\tSERVICE\tMETHOD\tSOURCE")
-		for _, r := range rows {
-			// The method's full name repeats the service; its short name is enough.
-			method := strings.TrimPrefix(r.Method, r.Service+".")
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Event, r.Service, orDash(method), r.Source)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintln(w, plural(len(rows), "event"))
-		return err
-	})
+	return report.WriteEvents(stdout, format, report.Events(set.Services))
 }

@@ -1,30 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
-	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/report"
 )
-
-// serviceRow is one line of the services command.
-type serviceRow struct {
-	Name     string `json:"name" yaml:"name"`
-	Package  string `json:"package" yaml:"package"`
-	Methods  int    `json:"methods" yaml:"methods"`
-	Bindings int    `json:"bindings" yaml:"bindings"`
-	// Capabilities are the capability names, sorted as in the registration.
-	Capabilities []string `json:"capabilities" yaml:"capabilities"`
-	// Dependencies are the services depended on, each once, with
-	// " (external)" after a target outside the registrations' request.
-	Dependencies []string `json:"dependencies" yaml:"dependencies"`
-	File         string   `json:"file" yaml:"file"`
-}
 
 func servicesCommand() *cobra.Command {
 	var format string
@@ -58,47 +41,5 @@ func listServices(stdout io.Writer, format string, files []string) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]serviceRow, 0, len(set.Services))
-	for _, s := range set.Services {
-		rows = append(rows, newServiceRow(s))
-	}
-	return writeOutput(stdout, format, rows, func(w io.Writer) error { return serviceTable(w, rows) })
-}
-
-func newServiceRow(s *registration.Service) serviceRow {
-	row := serviceRow{Name: s.Name, Package: s.Package, Methods: len(s.Methods), File: s.File,
-		Capabilities: []string{}, Dependencies: []string{}}
-	for _, m := range s.Methods {
-		row.Bindings += len(m.Bindings)
-	}
-	for _, c := range s.Capabilities {
-		row.Capabilities = append(row.Capabilities, c.Name)
-	}
-	for _, d := range s.Dependencies {
-		target := d.Service
-		if d.External {
-			target += " (external)"
-		}
-		if !slices.Contains(row.Dependencies, target) {
-			row.Dependencies = append(row.Dependencies, target)
-		}
-	}
-	return row
-}
-
-func serviceTable(w io.Writer, rows []serviceRow) error {
-	tw := newTable(w)
-	fmt.Fprintln(tw, "SERVICE\tPACKAGE\tMETHODS\tBINDINGS\tCAPABILITIES\tDEPENDENCIES\tFILE")
-	methods, bindings := 0, 0
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.Name, r.Package, r.Methods, r.Bindings,
-			orDash(strings.Join(r.Capabilities, ",")), orDash(strings.Join(r.Dependencies, ",")), r.File)
-		methods += r.Methods
-		bindings += r.Bindings
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "%s, %s, %s\n", plural(len(rows), "service"), plural(methods, "method"), plural(bindings, "REST binding"))
-	return err
+	return report.WriteServices(stdout, format, report.Services(set.Services))
 }
