@@ -16,6 +16,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
+	"github.com/ovasabi/protoc-gen-registration/registration/report"
 )
 
 // compareResult is the JSON and YAML output of the compare command.
@@ -139,13 +140,13 @@ func compareFiles(stdout io.Writer, o compareOptions, args []string) error {
 	if res.Changes == nil {
 		res.Changes = []compare.Change{}
 	}
-	err = writeOutput(stdout, format, res, func(w io.Writer) error {
-		tw := newTable(w)
+	err = report.Write(stdout, format, res, func(w io.Writer) error {
+		tw := report.NewTable(w)
 		if len(changes) > 0 {
 			fmt.Fprintln(tw, "BREAKING\tRULE\tCHANGE")
 		}
 		for _, c := range changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", yesNo(c.Breaking), c.Rule, c.Message)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", report.YesNo(c.Breaking), c.Rule, c.Message)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -202,11 +203,11 @@ func writeCompareRules(stdout io.Writer, format string) error {
 	for i, r := range compare.Rules {
 		rows[i] = ruleRow{r.ID, r.Breaking, r.Description}
 	}
-	return writeOutput(stdout, format, rows, func(w io.Writer) error {
-		tw := newTable(w)
+	return report.Write(stdout, format, rows, func(w io.Writer) error {
+		tw := report.NewTable(w)
 		fmt.Fprintln(tw, "RULE\tBREAKING\tMEANING")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Rule, yesNo(r.Breaking), r.Description)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Rule, report.YesNo(r.Breaking), r.Description)
 		}
 		return tw.Flush()
 	})

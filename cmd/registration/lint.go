@@ -8,6 +8,7 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
 	linter "github.com/ovasabi/protoc-gen-registration/registration/lint"
+	"github.com/ovasabi/protoc-gen-registration/registration/report"
 )
 
 const lintDescription = `Suggest improvements to the services of registration files, each with a rule
@@ -70,8 +71,8 @@ func lintFiles(stdout io.Writer, o lintOptions, files []string) error {
 		for i, r := range linter.Rules {
 			rows[i] = ruleRow{Rule: r.ID, Description: r.Description}
 		}
-		return writeOutput(stdout, format, rows, func(w io.Writer) error {
-			tw := newTable(w)
+		return report.Write(stdout, format, rows, func(w io.Writer) error {
+			tw := report.NewTable(w)
 			fmt.Fprintln(tw, "RULE\tCHECKS")
 			for _, r := range rows {
 				fmt.Fprintf(tw, "%s\t%s\n", r.Rule, r.Description)
@@ -88,8 +89,8 @@ func lintFiles(stdout io.Writer, o lintOptions, files []string) error {
 		return err
 	}
 	findings := off.Apply(linter.Check(set.Services))
-	err = writeOutput(stdout, format, findings, func(w io.Writer) error {
-		tw := newTable(w)
+	err = report.Write(stdout, format, findings, func(w io.Writer) error {
+		tw := report.NewTable(w)
 		if len(findings) > 0 {
 			fmt.Fprintln(tw, "RULE\tELEMENT\tSUGGESTION")
 		}
@@ -99,7 +100,7 @@ func lintFiles(stdout io.Writer, o lintOptions, files []string) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintln(w, plural(len(findings), "suggestion"))
+		_, err := fmt.Fprintln(w, report.Plural(len(findings), "suggestion"))
 		return err
 	})
 	if err != nil {

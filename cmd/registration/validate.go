@@ -24,6 +24,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry/reflection"
+	"github.com/ovasabi/protoc-gen-registration/registration/report"
 )
 
 // validateResult is the JSON and YAML output of the validate command.
@@ -195,7 +196,7 @@ func validateFiles(ctx context.Context, stdout io.Writer, o validateOptions, fil
 		failed = failed || len(sr.Problems) > 0
 	}
 
-	err = writeOutput(stdout, format, res, func(w io.Writer) error { return validateTable(w, res, o.server != "" && res.Server == nil) })
+	err = report.Write(stdout, format, res, func(w io.Writer) error { return validateTable(w, res, o.server != "" && res.Server == nil) })
 	if err != nil {
 		return err
 	}
@@ -246,8 +247,8 @@ func validateTable(w io.Writer, res validateResult, serverSkipped bool) error {
 	if sr == nil {
 		return nil
 	}
-	fmt.Fprintf(w, "server %s: %s checked, %s\n", sr.Address, plural(sr.Services, "service"), plural(len(sr.Problems), "problem"))
-	tw := newTable(w)
+	fmt.Fprintf(w, "server %s: %s checked, %s\n", sr.Address, report.Plural(sr.Services, "service"), report.Plural(len(sr.Problems), "problem"))
+	tw := report.NewTable(w)
 	for _, p := range sr.Problems {
 		fmt.Fprintf(tw, "  %s\t%s\n", p.Kind, p.Message)
 	}

@@ -53,7 +53,7 @@ func WriteEvents(w io.Writer, format string, rows []EventRow) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintln(w, plural(len(rows), "event"))
+		_, err := fmt.Fprintln(w, Plural(len(rows), "event"))
 		return err
 	})
 }

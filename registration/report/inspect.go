@@ -75,7 +75,7 @@ func serviceTable(w io.Writer, s *registration.Service) error {
 	if deps := nonNil(s.Dependencies); len(deps) > 0 {
 		fmt.Fprintf(tw, "\nDEPENDENCY\tKIND\tEXTERNAL\tEVIDENCE\n")
 		for _, d := range deps {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Service, d.Kind, yesNo(d.External), orDash(strings.Join(d.Evidence, ",")))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Service, d.Kind, YesNo(d.External), orDash(strings.Join(d.Evidence, ",")))
 		}
 	}
 	if events := nonNil(s.Events); len(events) > 0 {

@@ -68,15 +68,16 @@ func orDash(s string) string {
 	return s
 }
 
-// plural returns "1 service" or "2 services".
-func plural(n int, noun string) string {
+// Plural returns "1 service" or "2 services".
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func yesNo(b bool) string {
+// YesNo returns "yes" or "no", as the tables write booleans.
+func YesNo(b bool) string {
 	if b {
 		return "yes"
 	}

@@ -94,6 +94,6 @@ func servicesTable(w io.Writer, rows []ServiceRow) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s, %s, %s\n", plural(len(rows), "service"), plural(methods, "method"), plural(bindings, "REST binding"))
+	_, err := fmt.Fprintf(w, "%s, %s, %s\n", Plural(len(rows), "service"), Plural(methods, "method"), Plural(bindings, "REST binding"))
 	return err
 }
