@@ -21,7 +21,7 @@ type conflictAllow struct {
 type allowEntry struct {
 	first, second string // full method names, or globs over them
 	index         int    // its place in the allow list
-	pos           string // file:line:column of the pair
+	pos           pos    // file:line:column of the pair
 	used          bool
 }
 

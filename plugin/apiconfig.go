@@ -18,7 +18,7 @@ import (
 type apiRule struct {
 	Selector string
 	Rule     *annotations.HttpRule
-	Pos      string      // file:line:column of the rule
+	Pos      pos         // where the rule is written
 	used     atomic.Bool // set when a method matches; files are read concurrently
 }
 
@@ -112,8 +112,8 @@ func yamlError(name string, err error) error {
 // of every problem.
 type configParser struct{ file string }
 
-func (p *configParser) pos(n *yaml.Node) string {
-	return fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column)
+func (p *configParser) pos(n *yaml.Node) pos {
+	return pos{file: p.file, line: n.Line, col: n.Column}
 }
 
 func (p *configParser) errorf(n *yaml.Node, where, format string, args ...any) error {

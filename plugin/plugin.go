@@ -283,7 +283,7 @@ func (r *run) method(md protoreflect.MethodDescriptor, host, description string,
 		if ar.matches(m.FullName) {
 			ar.used.Store(true)
 			rules = append(rules, inference.HTTPRule{Rule: ar.Rule, Source: registration.SourceConfig})
-			origins = append(origins, origin{pos: parsePos(ar.Pos)})
+			origins = append(origins, origin{pos: ar.Pos})
 			configRules++
 		}
 	}
@@ -388,7 +388,7 @@ func (r *run) checkSelectors() errorList {
 		if ar.used.Load() || r.selectorMatchesAny(ar) {
 			continue
 		}
-		errs.add(parsePos(ar.Pos), "http rule selector %s matches no method", excerpt.Quote(ar.Selector))
+		errs.add(ar.Pos, "http rule selector %s matches no method", excerpt.Quote(ar.Selector))
 	}
 	return errs
 }

@@ -3,7 +3,6 @@ package plugin
 import (
 	"cmp"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -50,26 +49,6 @@ func (p pos) String() string {
 // compare orders positions by file, then line, then column.
 func (p pos) compare(q pos) int {
 	return cmp.Or(strings.Compare(p.file, q.file), cmp.Compare(p.line, q.line), cmp.Compare(p.col, q.col))
-}
-
-// parsePos reads "file:line:column" as the YAML readers write it; a string
-// without a line and column is a file.
-func parsePos(s string) pos {
-	rest, col, ok1 := cutLastNumber(s)
-	file, line, ok2 := cutLastNumber(rest)
-	if !ok1 || !ok2 {
-		return pos{file: s}
-	}
-	return pos{file: file, line: line, col: col}
-}
-
-func cutLastNumber(s string) (string, int, bool) {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return s, 0, false
-	}
-	n, err := strconv.Atoi(s[i+1:])
-	return s[:i], n, err == nil
 }
 
 // methodPos returns the position of the element at sub below md, or of md
