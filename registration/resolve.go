@@ -155,16 +155,17 @@ func APIBase(pkg string) string {
 func splitVersion(pkg string) (base, version string) {
 	parts := strings.Split(pkg, ".")
 	for i := len(parts) - 1; i >= 0; i-- {
-		if isVersion(parts[i]) {
+		if IsVersion(parts[i]) {
 			return strings.Join(parts[:i], "."), parts[i]
 		}
 	}
 	return "", ""
 }
 
-// isVersion reports whether s is "v", digits, and then optionally a
-// lower-case letter followed by lower-case letters and digits.
-func isVersion(s string) bool {
+// IsVersion reports whether s is a version component of a package: "v",
+// digits, and then optionally a lower-case letter followed by lower-case
+// letters and digits ("v1", "v1beta2", "v1p1beta1", "v1test2").
+func IsVersion(s string) bool {
 	if len(s) < 2 || s[0] != 'v' || !isDigit(s[1]) {
 		return false
 	}

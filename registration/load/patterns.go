@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
 // fastPatterns match the schema's patterns without a regular expression
@@ -18,7 +20,7 @@ var fastPatterns = map[string]func(string) bool{
 	`^[^/].*\.proto$`: isProtoPath,
 	`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`: isDottedIdent,
 	`^[A-Za-z_][A-Za-z0-9_]*$`:                            isIdent,
-	`^v[0-9]+([a-z][a-z0-9]*)?$`:                          isVersion,
+	`^v[0-9]+([a-z][a-z0-9]*)?$`:                          registration.IsVersion,
 	`^/`:                                                  func(s string) bool { return strings.HasPrefix(s, "/") },
 	`^[A-Z][A-Z0-9_]*$`:                                   isRuleID,
 }
@@ -69,33 +71,6 @@ func isIdent(s string) bool {
 func isDottedIdent(s string) bool {
 	for part := range strings.SplitSeq(s, ".") {
 		if !isIdent(part) {
-			return false
-		}
-	}
-	return true
-}
-
-// isVersion: "v", digits, and optionally a lower-case letter followed by
-// lower-case letters and digits.
-func isVersion(s string) bool {
-	if len(s) < 2 || s[0] != 'v' {
-		return false
-	}
-	i := 1
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	if i == 1 {
-		return false
-	}
-	if i == len(s) {
-		return true
-	}
-	if s[i] < 'a' || s[i] > 'z' {
-		return false
-	}
-	for i++; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
 			return false
 		}
 	}
