@@ -80,7 +80,8 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// Timeout bounds one whole check (--timeout).
 	Timeout time.Duration
-	// Concurrency bounds the checks in flight at once (--concurrency).
+	// Concurrency bounds the checks started at once (--concurrency); 0
+	// fits the machine: see MachineConcurrency.
 	Concurrency int
 
 	// Output is the output format: FormatTable, FormatJSON, FormatYAML,
@@ -115,7 +116,6 @@ func DefaultConfig() Config {
 		HTTPPath:         DefaultHTTPPath,
 		ConnectTimeout:   DefaultConnectTimeout,
 		Timeout:          DefaultTimeout,
-		Concurrency:      DefaultConcurrency,
 		Interval:         DefaultInterval,
 		Jitter:           DefaultJitter,
 		FailureThreshold: DefaultFailureThreshold,
@@ -222,8 +222,11 @@ func (c *Config) checkValues(p *Plan) ([]Kind, []flagTarget, []error) {
 	} else if c.ConnectTimeout <= 0 || c.ConnectTimeout > c.Timeout {
 		fail("--connect-timeout %v: must be positive and at most --timeout (%v)", c.ConnectTimeout, c.Timeout)
 	}
-	if c.Concurrency < 1 {
-		fail("--concurrency %d: must be at least 1", c.Concurrency)
+	switch {
+	case c.Concurrency < 0:
+		fail("--concurrency %d: must be at least 1, or 0 to fit the machine", c.Concurrency)
+	case c.Concurrency == 0:
+		p.Concurrency = MachineConcurrency()
 	}
 	if !strings.HasPrefix(c.HTTPPath, "/") {
 		fail("--http-path %q: must start with /", c.HTTPPath)

@@ -159,14 +159,14 @@ func TestPlanBadInput(t *testing.T) {
 			name: "bad values",
 			set: func(c *Config, dir, reg string) {
 				c.Check, c.Output, c.Timeout, c.ConnectTimeout = "tcp", "xml", time.Second, 2*time.Second
-				c.Concurrency, c.HTTPPath, c.Headers = 0, "healthz", []string{"X-A"}
+				c.Concurrency, c.HTTPPath, c.Headers = -1, "healthz", []string{"X-A"}
 				c.Given = map[string]bool{"connect-timeout": true}
 			},
 			want: []string{
 				`--check "tcp": want grpc, http or both`,
 				`--output "xml": want table, json or yaml`,
 				"--connect-timeout 2s: must be positive and at most --timeout (1s)",
-				"--concurrency 0: must be at least 1",
+				"--concurrency -1: must be at least 1, or 0 to fit the machine",
 				`--http-path "healthz": must start with /`,
 				`--header "X-A": want NAME: VALUE`,
 			},

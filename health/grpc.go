@@ -2,10 +2,12 @@ package health
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"io"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -16,42 +18,36 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// dial makes a client connection to a check's address. It does not
-// connect yet.
-func (c *Checker) dial(ch Check) (*grpc.ClientConn, error) {
-	// The dns scheme is explicit so that a host name that happens to be
-	// the name of a resolver scheme is still read as a host.
-	return grpc.NewClient("dns:///"+ch.Address, c.grpcOpts...)
-}
-
-// probeGRPC sends one grpc.health.v1 Check over a fresh connection, the
-// way grpc-health-probe does: SERVING passes.
+// probeGRPC sends one grpc.health.v1 Check over the shared connection of
+// the check's address, connecting it first if needed, as grpc-health-probe
+// does: SERVING passes.
 func (c *Checker) probeGRPC(ctx context.Context, ch Check) Result {
-	r := Result{Service: ch.Service, Kind: KindGRPC, Address: ch.Address, Target: ch.GRPCService, Time: time.Now()}
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	r := newResult(ch)
+	r.Kind = KindGRPC
+	timeout := c.timeout(ch)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	conn, err := c.dial(ch)
+	key := c.conns.keyOf(ch)
+	sc, err := c.conns.acquire(key)
 	if err != nil {
 		r.Status, r.Error = StatusConnectionFailed, err.Error()
 		return r
 	}
-	defer conn.Close()
+	defer c.conns.unreserve(key)
 
-	ready, err := c.awaitConnection(ctx, conn)
-	if err != nil {
+	if err := c.awaitReady(ctx, sc, c.connectTimeout(ch)); err != nil {
 		r.Latency = time.Since(r.Time)
 		r.Status, r.Error = StatusConnectionFailed, err.Error()
 		return r
 	}
-	// When the connection failed, this Check fails at once with the
-	// reason (connection refused, TLS handshake error, ...).
-	resp, err := healthpb.NewHealthClient(conn).Check(
-		metadata.NewOutgoingContext(ctx, c.opts.Metadata),
+	serverSpoke(ctx)
+	resp, err := healthpb.NewHealthClient(sc.conn).Check(
+		metadata.NewOutgoingContext(ctx, c.metadata(ch)),
 		&healthpb.HealthCheckRequest{Service: ch.GRPCService})
 	r.Latency = time.Since(r.Time)
 	if err != nil {
-		c.classifyRPCError(&r, err, ready)
+		c.classifyRPCError(&r, err, sc, timeout)
 		return r
 	}
 	r.Detail = resp.GetStatus().String()
@@ -64,50 +60,93 @@ func (c *Checker) probeGRPC(ctx context.Context, ch Check) Result {
 	return r
 }
 
-// awaitConnection connects conn within the connect timeout. It reports
-// true once the connection is ready and false, with no error, when the
-// attempt failed (the next RPC then fails fast with the reason); an error
-// means the connect timeout passed or ctx ended.
-func (c *Checker) awaitConnection(ctx context.Context, conn *grpc.ClientConn) (bool, error) {
-	cctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
+// metadata is the gRPC metadata of a check.
+func (c *Checker) metadata(ch Check) metadata.MD {
+	if ch.Metadata != nil {
+		return ch.Metadata
+	}
+	return c.opts.Metadata
+}
+
+// awaitReady waits until the connection is ready, within the connect
+// timeout. Its error says why it is not: the dial, TLS or first-read error
+// of the last attempt, a server that accepted the connection but said
+// nothing, a timeout, or ctx's end.
+func (c *Checker) awaitReady(ctx context.Context, sc *sharedConn, connectTimeout time.Duration) error {
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
+	conn := sc.conn
 	for s := conn.GetState(); ; s = conn.GetState() {
 		switch s {
 		case connectivity.Ready:
-			return true, nil
+			return nil
 		case connectivity.TransientFailure:
-			return false, nil
+			if a := sc.last(); a.accepted && !a.spoke && a.err == nil {
+				return fmt.Errorf("timeout: the server accepted the connection but sent nothing within %v", connectTimeout)
+			}
+			return connectionError(sc.last())
 		case connectivity.Shutdown:
-			return false, errors.New("connection closed")
+			return errors.New("connection closed")
 		case connectivity.Idle:
 			conn.Connect()
 		}
 		if !conn.WaitForStateChange(cctx, s) {
 			if errors.Is(ctx.Err(), context.Canceled) {
-				return false, errors.New("canceled")
+				return errors.New("canceled")
 			}
-			return false, fmt.Errorf("timeout: no connection within %v", c.opts.ConnectTimeout)
+			if a := sc.last(); a.accepted && !a.spoke && a.err == nil {
+				return fmt.Errorf("timeout: the server accepted the connection but sent nothing within %v", connectTimeout)
+			}
+			return fmt.Errorf("timeout: no connection within %v", connectTimeout)
 		}
 	}
 }
 
-// classifyRPCError fills r from a failed Check. ready says whether the
-// connection was up when the RPC started.
-func (c *Checker) classifyRPCError(r *Result, err error, ready bool) {
+// connectionError says why a connection attempt failed, from the error
+// itself: a dial error is the dialer's ("dial tcp 127.0.0.1:1: connect:
+// connection refused"), a TLS error names its cause, and a server that
+// closed the connection without a word is said to have done so.
+func connectionError(a attempt) error {
+	err := a.err
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		record  tls.RecordHeaderError
+	)
+	switch {
+	case err == nil:
+		return errors.New("connection failed")
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host):
+		return fmt.Errorf("TLS: the server's certificate is not trusted: %w", err)
+	case errors.As(err, &record):
+		return errors.New("TLS: the server did not answer with TLS (a plaintext server?)")
+	case a.accepted && !a.spoke && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)):
+		return fmt.Errorf("the server closed the connection without a word: %w", err)
+	}
+	return err
+}
+
+// classifyRPCError fills r from a failed Check, by its gRPC status code.
+func (c *Checker) classifyRPCError(r *Result, err error, sc *sharedConn, timeout time.Duration) {
 	st := status.Convert(err)
 	r.Detail = st.Code().String()
 	r.Status = StatusRequestFailed
 	switch st.Code() {
 	case codes.Unavailable:
-		if !ready {
+		// The connection broke between the check's wait and its RPC: the
+		// attempt's error says why, if it failed to reconnect.
+		if a := sc.last(); a.err != nil && sc.conn.GetState() != connectivity.Ready {
 			r.Status = StatusConnectionFailed
+			r.Error = connectionError(a).Error()
+			return
 		}
-		r.Error = connectionErrorMessage(st.Message())
+		r.Error = "UNAVAILABLE: " + st.Message()
 	case codes.Unimplemented:
 		r.Status = StatusNoHealthService
 		r.Error = "the server has no grpc.health.v1.Health service"
 	case codes.DeadlineExceeded:
-		r.Error = fmt.Sprintf("timeout: health RPC did not complete within %v", c.opts.Timeout)
+		r.Error = fmt.Sprintf("timeout: health RPC did not complete within %v", timeout)
 	case codes.Canceled:
 		r.Error = "canceled"
 	case codes.NotFound:
@@ -117,31 +156,20 @@ func (c *Checker) classifyRPCError(r *Result, err error, ready bool) {
 	}
 }
 
-// connectionErrorMessage shortens grpc-go's wrapping of a connection error
-// ("connection error: desc = \"transport: Error while dialing: dial tcp
-// ...\"") to the error itself, as an HTTP check would report it.
-func connectionErrorMessage(msg string) string {
-	if rest, ok := strings.CutPrefix(msg, "connection error: desc = "); ok {
-		if unquoted, err := strconv.Unquote(rest); err == nil {
-			msg = unquoted
-		}
-	}
-	msg = strings.TrimPrefix(msg, "transport: Error while dialing: ")
-	return strings.TrimPrefix(msg, "transport: ")
-}
-
-// watchGRPC holds a grpc.health.v1 Watch stream to a target on its own
-// connection and passes on every serving status the server sends, until
-// ctx ends. A broken stream is opened again after retry; a server without
-// Watch (UNIMPLEMENTED) is left to the periodic checks.
+// watchGRPC holds a grpc.health.v1 Watch stream to a target, on the shared
+// connection of its address, and passes on every serving status the
+// server sends, until ctx ends. A broken stream is opened again after
+// retry; a server without Watch (UNIMPLEMENTED) is left to the periodic
+// checks.
 func (c *Checker) watchGRPC(ctx context.Context, ch Check, retry time.Duration, pushed chan healthpb.HealthCheckResponse_ServingStatus) {
-	conn, err := c.dial(ch)
+	key := c.conns.keyOf(ch)
+	sc, err := c.conns.acquire(key)
 	if err != nil {
 		return
 	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
-	ctx = metadata.NewOutgoingContext(ctx, c.opts.Metadata)
+	defer c.conns.unreserve(key)
+	client := healthpb.NewHealthClient(sc.conn)
+	ctx = metadata.NewOutgoingContext(ctx, c.metadata(ch))
 	for {
 		err := watchOnce(ctx, client, ch.GRPCService, pushed)
 		if ctx.Err() != nil || status.Code(err) == codes.Unimplemented {

@@ -45,7 +45,7 @@ func TestGRPCCheck(t *testing.T) {
 		{name: "no health service", addr: noHealth.Addr, status: StatusNoHealthService, detail: "Unimplemented",
 			err: "the server has no grpc.health.v1.Health service"},
 		{name: "refused", addr: healthtest.ClosedAddr(t), status: StatusConnectionFailed, err: "connect: connection refused"},
-		{name: "hang", addr: healthtest.NewHungListener(t).Addr(), status: StatusConnectionFailed, err: "timeout: no connection within 400ms"},
+		{name: "hang", addr: healthtest.NewHungListener(t).Addr(), status: StatusConnectionFailed, err: "timeout: the server accepted the connection but sent nothing within 400ms"},
 		{name: "reset", addr: healthtest.NewResetListener(t).Addr(), status: StatusConnectionFailed, err: "connection reset by peer"},
 		{name: "metadata", addr: withMetadata.Addr, headers: []string{"X-Probe: yes"}, status: StatusHealthy},
 		{name: "missing metadata", addr: withMetadata.Addr, status: StatusRequestFailed, detail: "PermissionDenied"},

@@ -80,7 +80,9 @@ func TestHTTPCheck(t *testing.T) {
 		{name: "500", path: "/error", status: StatusUnhealthy, detail: "HTTP 500",
 			err: "HTTP 500 Internal Server Error: database down"},
 		{name: "404", path: "/missing", status: StatusUnhealthy, detail: "HTTP 404"},
-		{name: "hang", path: "/hang", status: StatusRequestFailed, err: "timeout: no answer within 400ms"},
+		// A handler that hangs says nothing over HTTP/1.1, like a server that
+		// hangs: a connection failure, as a gRPC server that hangs is.
+		{name: "hang", path: "/hang", status: StatusConnectionFailed, err: "timeout: the server accepted the connection but sent nothing within 400ms"},
 		{name: "body stalls", path: "/stall-body", status: StatusRequestFailed, detail: "HTTP 200",
 			err: "reading body: timeout: no answer within 400ms"},
 		{name: "endless body", path: "/endless", status: StatusHealthy, detail: "HTTP 200"},

@@ -33,7 +33,7 @@ func TestOutputFormats(t *testing.T) {
 	}
 	for i, want := range [][]string{
 		{"SERVICE", "CHECK", "ADDRESS", "STATUS", "LATENCY", "DETAIL", "TIME", "ERROR"},
-		{"a.v1.Down", "grpc", "connection_failed", "Unavailable", "connect: connection refused"},
+		{"a.v1.Down", "grpc", "connection_failed", "connect: connection refused"},
 		{"a.v1.Up", "grpc", s.Addr, "healthy", "SERVING"},
 		{"2 checked, 1 healthy, 1 failing"},
 	} {

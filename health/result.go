@@ -12,8 +12,12 @@ type Kind string
 const (
 	// KindGRPC is a grpc.health.v1 Check (and, in monitor mode, Watch).
 	KindGRPC Kind = "grpc"
-	// KindHTTP is a GET of the service's HTTP health path.
+	// KindHTTP is a request (GET unless the targets file says otherwise)
+	// of the service's HTTP health path.
 	KindHTTP Kind = "http"
+	// KindTCP opens a TCP connection (or a Unix socket) and closes it, as
+	// Kubernetes' tcpSocket probe does.
+	KindTCP Kind = "tcp"
 )
 
 // Status is the outcome of one check.
@@ -33,9 +37,14 @@ const (
 	// the HTTP request failed or timed out. Exit code 3.
 	StatusRequestFailed Status = "request_failed"
 	// StatusConnectionFailed means that no connection could be made within
-	// the connect timeout (refused, unreachable, TLS handshake failure).
-	// Exit code 2.
+	// the connect timeout (refused, unreachable, TLS handshake failure), or
+	// that the server accepted one but never said a word, over gRPC and
+	// HTTP alike. Exit code 2.
 	StatusConnectionFailed Status = "connection_failed"
+	// StatusUnknown is what a Monitor reports for a target until its
+	// checks have met a threshold: nothing is known yet, and nothing is
+	// alarming.
+	StatusUnknown Status = "unknown"
 )
 
 // Exit codes, as grpc-health-probe documents them.
@@ -94,6 +103,27 @@ type Result struct {
 	Error string
 	// Time is when the check started.
 	Time time.Time
+}
+
+// newResult is the result of ch before it is run: named, started now.
+func newResult(ch Check) Result {
+	r := Result{Service: ch.Service, Kind: ch.Kind, Address: ch.Address, Target: ch.GRPCService, Time: time.Now()}
+	switch ch.Kind {
+	case KindHTTP:
+		r.Target = ch.URL
+	case KindTCP:
+		r.Target = ch.Address
+	}
+	return r
+}
+
+// answered says whether the server answered the check, well or badly.
+func (r Result) answered() bool {
+	switch r.Status {
+	case StatusHealthy, StatusUnhealthy, StatusNoHealthService:
+		return true
+	}
+	return false
 }
 
 // ExitCode is the exit code of a whole run: ExitHealthy when every check

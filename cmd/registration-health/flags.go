@@ -39,7 +39,7 @@ func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
 	fs.BoolVar(&c.TLSNoVerify, "tls-no-verify", false, "(with --tls) do not verify server certificates (insecure)")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", d.ConnectTimeout, "time allowed to connect, TLS handshake included; lowered to --timeout when that is shorter")
 	fs.DurationVar(&c.Timeout, "timeout", d.Timeout, "time allowed for one whole check, connection included")
-	fs.IntVar(&c.Concurrency, "concurrency", d.Concurrency, "checks in flight at once, at most")
+	fs.IntVar(&c.Concurrency, "concurrency", d.Concurrency, "checks started at once, at most; 0 fits the machine: 64 per processor, within half the open-file limit")
 
 	// Output: the shared --format (-o), and --output, its name before the
 	// three binaries shared one grammar, as an alias.

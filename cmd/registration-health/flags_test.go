@@ -69,13 +69,13 @@ func TestBadInput(t *testing.T) {
 			name: "bad flag values",
 			args: func(dir, reg string) []string {
 				return []string{"--check", "tcp", "-o", "xml", "--timeout", "1s", "--connect-timeout", "2s",
-					"--concurrency", "0", "--http-path", "healthz", "--header", "X-A", reg}
+					"--concurrency", "-1", "--http-path", "healthz", "--header", "X-A", reg}
 			},
 			want: []string{
 				`--check "tcp": want grpc, http or both`,
 				`flag --format="xml": want table, json or yaml`,
 				"--connect-timeout 2s: must be positive and at most --timeout (1s)",
-				"--concurrency 0: must be at least 1",
+				"--concurrency -1: must be at least 1, or 0 to fit the machine",
 				`--http-path "healthz": must start with /`,
 				`--header "X-A": want NAME: VALUE`,
 			},
