@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -192,7 +193,10 @@ func (p *connPool) dial(key connKey, sc *sharedConn) (*grpc.ClientConn, error) {
 			// A monitor reconnects to a server that went away within
 			// seconds of its return, not after grpc-go's two minutes.
 			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
-			MinConnectTimeout: p.opts.ConnectTimeout,
+			// Twice the checks' connect timeout: a check gives up
+			// waiting first and says why, before grpc-go closes the
+			// attempt under it.
+			MinConnectTimeout: 2 * p.opts.ConnectTimeout,
 		}),
 	}
 	if network == "unix" {
@@ -250,25 +254,42 @@ func (sc *sharedConn) last() attempt {
 	return sc.attempt
 }
 
-// firstReadConn records how the first read of a connection ended: the
-// server's first bytes, or the error of a server that closed or reset the
-// connection without a word.
+// firstReadConn records how the first read of a connection ended, the
+// server's first bytes or the error of a server that closed or reset the
+// connection without a word, and the error of a write that failed.
 type firstReadConn struct {
 	net.Conn
-	sc   *sharedConn
-	once sync.Once
+	sc     *sharedConn
+	once   sync.Once
+	closed atomic.Bool
 }
 
 func (c *firstReadConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	c.once.Do(func() {
-		if n > 0 {
+		switch {
+		case n > 0:
 			c.sc.spoke()
-		} else if err != nil {
+		case err != nil && !c.closed.Load():
+			// A read that failed because grpc-go closed the connection
+			// itself says nothing about the server.
 			c.sc.fail(err)
 		}
 	})
 	return n, err
+}
+
+func (c *firstReadConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err != nil && !c.closed.Load() {
+		c.sc.fail(err) // the first error of the attempt is kept
+	}
+	return n, err
+}
+
+func (c *firstReadConn) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
 }
 
 // recordingCreds records the error of a failed TLS handshake.

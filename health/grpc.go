@@ -121,7 +121,7 @@ func connectionError(a attempt) error {
 		return fmt.Errorf("TLS: the server's certificate is not trusted: %w", err)
 	case errors.As(err, &record):
 		return errors.New("TLS: the server did not answer with TLS (a plaintext server?)")
-	case a.accepted && !a.spoke && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)):
+	case a.accepted && !a.spoke && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)):
 		return fmt.Errorf("the server closed the connection without a word: %w", err)
 	}
 	return err
