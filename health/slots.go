@@ -91,9 +91,12 @@ func (s *slots) answered(d time.Duration) {
 
 // ticket is one check's hold on a slot.
 type ticket struct {
-	s     *slots
-	once  sync.Once
-	timer *time.Timer
+	s    *slots
+	once sync.Once
+
+	mu       sync.Mutex
+	timer    *time.Timer
+	extended bool
 	// spoke says that the check's server has said something (its HTTP/2
 	// settings, its TLS handshake, its answer): the check is not waiting
 	// for a target that hangs, and keeps its slot a while longer.
@@ -115,11 +118,16 @@ func (s *slots) enter(ctx context.Context, lease time.Duration) (t *ticket, ok b
 		return nil, false
 	}
 	t = &ticket{s: s}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.timer = time.AfterFunc(lease, func() {
-		if t.spoke.Load() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.spoke.Load() && !t.extended {
 			// Past waiting for the network: give the check three more
 			// leases to finish before taking it for a hanging one.
-			t.timer = time.AfterFunc(3*lease, t.free)
+			t.extended = true
+			t.timer.Reset(3 * lease)
 			return
 		}
 		t.free()
@@ -132,7 +140,9 @@ func (t *ticket) free() { t.once.Do(func() { <-t.s.active }) }
 
 // leave ends the check's hold.
 func (t *ticket) leave() {
+	t.mu.Lock()
 	t.timer.Stop()
+	t.mu.Unlock()
 	t.free()
 	<-t.s.open
 }
