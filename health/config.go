@@ -100,6 +100,15 @@ type Config struct {
 	// Listen is the address to serve Prometheus metrics at, at /metrics,
 	// in monitor mode (--listen).
 	Listen string
+	// TargetHistogram adds a latency histogram per target to the metrics
+	// (--target-histogram); off by default, as it is large.
+	TargetHistogram bool
+
+	// Reload, in monitor mode, asks for the files to be read again: on
+	// each receive, Run plans this Config again and hands the new checks
+	// to the monitor; a plan that fails is reported on stderr and the
+	// monitor keeps its checks. registration-health sends on SIGHUP.
+	Reload <-chan struct{}
 
 	// Given holds the flag names of the fields set explicitly, as a
 	// command line sets them ("interval", "tls-ca-cert", ...); it may be
@@ -140,6 +149,12 @@ type Plan struct {
 	Monitor *Monitor
 	// Listen, in monitor mode, is where to serve metrics; "" for nowhere.
 	Listen string
+	// TargetHistogram adds a latency histogram per target to the metrics.
+	TargetHistogram bool
+	// Reload and Replan, in monitor mode, read the files again: see
+	// Config.Reload. Replan plans the same Config again.
+	Reload <-chan struct{}
+	Replan func() (*Plan, error)
 	// Warnings are about input that is suspect but usable: a service that
 	// two registration files describe differently.
 	Warnings []string
@@ -192,6 +207,11 @@ func (c *Config) Plan() (*Plan, error) {
 	// Every input is read and well formed: match them against each other.
 	if errs := c.planChecks(p, kinds, services, flagTargets, file); len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	p.TargetHistogram = c.TargetHistogram
+	if c.Monitor {
+		again := *c
+		p.Reload, p.Replan = c.Reload, again.Plan
 	}
 	return p, nil
 }
@@ -274,7 +294,7 @@ func (c *Config) checkMonitor(p *Plan) []error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if !c.Monitor {
-		for _, name := range []string{"interval", "jitter", "failure-threshold", "success-threshold", "listen"} {
+		for _, name := range []string{"interval", "jitter", "failure-threshold", "success-threshold", "listen", "target-histogram"} {
 			if c.Given[name] {
 				fail("--%s needs --monitor", name)
 			}
