@@ -108,7 +108,7 @@ bench: build tools
 		echo "installing grpc-health-probe $(GRPC_HEALTH_PROBE_VERSION)"; \
 		go install github.com/grpc-ecosystem/grpc-health-probe@$(GRPC_HEALTH_PROBE_VERSION); \
 	fi
-	REGISTRATION_BENCH=1 go test -run '^TestFleetBenchmark$$' -count=1 -v -timeout 10m ./cmd/registration-health/
+	REGISTRATION_BENCH=1 go test -run '^TestFleetBenchmark$$' -count=1 -v -timeout 30m ./cmd/registration-health/
 	REGISTRATION_BENCH=1 go test -run '^TestWatchLatency$$' -count=1 -v ./internal/regen/
 
 # drift fails when committed generated files are out of date. registration
