@@ -218,6 +218,8 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult
 			Package:     string(fd.Package()),
 			Version:     registration.PackageVersion(string(fd.Package())),
 			File:        fd.Path(),
+			Line:        comments.servicePos[i][0],
+			Column:      comments.servicePos[i][1],
 			Description: comments.service(i),
 			Deprecated:  sd.Options().(*descriptorpb.ServiceOptions).GetDeprecated(),
 			Owner:       opts.GetOwner(),
@@ -238,6 +240,7 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult
 			if !ok {
 				continue
 			}
+			m.Line, m.Column = comments.methodPos[i][j][0], comments.methodPos[i][j][1]
 			svc.Methods = append(svc.Methods, m)
 			kept = append(kept, md)
 		}

@@ -73,33 +73,53 @@ func sourcePos(fd protoreflect.FileDescriptor, base, sub []int32) pos {
 	return pos{file: fd.Path(), line: loc.StartLine + 1, col: loc.StartColumn + 1}
 }
 
-// comments holds the leading comments of a file's services and methods.
+// comments holds the leading comments of a file's services and methods,
+// and where each starts.
 type comments struct {
 	services []string
 	methods  [][]string
+	// servicePos and methodPos are the 1-based line and column where each
+	// service and method starts ("service", "rpc"), where protoc and buf
+	// agree; zero without source info.
+	servicePos [][2]int
+	methodPos  [][][2]int
 }
 
-// leadingComments collects the leading comments of services and methods in
-// one pass over the file's source code info. It reads the SourceCodeInfo of
-// the FileDescriptorProto rather than protoreflect's SourceLocations, whose
-// first use builds an index of every location: most are not wanted, and on
-// large requests that index costs more than the rest of the inference.
+// leadingComments collects the leading comments and start positions of
+// services and methods in one pass over the file's source code info. It
+// reads the SourceCodeInfo of the FileDescriptorProto rather than
+// protoreflect's SourceLocations, whose first use builds an index of every
+// location: most are not wanted, and on large requests that index costs
+// more than the rest of the inference.
 func leadingComments(fd protoreflect.FileDescriptor, info *descriptorpb.SourceCodeInfo) comments {
 	services := fd.Services()
-	c := comments{services: make([]string, services.Len()), methods: make([][]string, services.Len())}
-	for i := range services.Len() {
-		c.methods[i] = make([]string, services.Get(i).Methods().Len())
+	n := services.Len()
+	c := comments{services: make([]string, n), methods: make([][]string, n), servicePos: make([][2]int, n), methodPos: make([][][2]int, n)}
+	for i := range n {
+		m := services.Get(i).Methods().Len()
+		c.methods[i] = make([]string, m)
+		c.methodPos[i] = make([][2]int, m)
 	}
 	for _, loc := range info.GetLocation() {
 		p := loc.GetPath()
-		if loc.LeadingComments == nil || len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= len(c.services) {
+		if len(p) < 2 || p[0] != fileServiceField || int(p[1]) >= n {
 			continue
+		}
+		var start [2]int
+		if span := loc.GetSpan(); len(span) >= 2 {
+			start = [2]int{int(span[0]) + 1, int(span[1]) + 1}
 		}
 		switch {
 		case len(p) == 2:
-			c.services[p[1]] = cleanComment(loc.GetLeadingComments())
+			c.servicePos[p[1]] = start
+			if loc.LeadingComments != nil {
+				c.services[p[1]] = cleanComment(loc.GetLeadingComments())
+			}
 		case len(p) == 4 && p[2] == serviceMethodField && int(p[3]) < len(c.methods[p[1]]):
-			c.methods[p[1]][p[3]] = cleanComment(loc.GetLeadingComments())
+			c.methodPos[p[1]][p[3]] = start
+			if loc.LeadingComments != nil {
+				c.methods[p[1]][p[3]] = cleanComment(loc.GetLeadingComments())
+			}
 		}
 	}
 	return c

@@ -33,12 +33,12 @@ func full() *Registration {
 		Format: Format,
 		Files:  []string{"a/v1/a.proto", "b.proto"},
 		Services: []*Service{{
-			Name: "a.v1.S", Package: "a.v1", Version: "v1", File: "a/v1/a.proto", Owner: "team-a", Tags: []string{"x", "y"},
+			Name: "a.v1.S", Package: "a.v1", Version: "v1", File: "a/v1/a.proto", Line: 7, Column: 1, Owner: "team-a", Tags: []string{"x", "y"},
 			DefaultHost: "a.example.com", OAuthScopes: []string{"https://www.example.com/auth/a"},
 			Description: "line one\n  \"quoted\" \\ <tag> & \u2028 \x01 \xff é\ttab",
 			Deprecated:  true,
 			Methods: []*Method{{
-				Name: "M", FullName: "a.v1.S.M", InputType: "a.v1.Req", OutputType: "a.v1.Res",
+				Name: "M", FullName: "a.v1.S.M", Line: 9, Column: 3, InputType: "a.v1.Req", OutputType: "a.v1.Res",
 				Streaming: StreamingBidi, Kind: KindUpdate, Description: "d", Deprecated: true,
 				Resource:    &Resource{Type: "a.example.com/Thing", Source: SourceAnnotation, Evidence: "thing.name"},
 				Idempotency: "idempotent", ReadOnly: true,

@@ -77,6 +77,10 @@ type Service struct {
 	Version string `json:"version,omitempty" yaml:"version,omitempty"`
 	// File is the path of the proto file that declares the service.
 	File string `json:"file" yaml:"file"`
+	// Line and Column are where the service starts in File ("service"),
+	// counting from 1; zero when the request had no source info.
+	Line   int `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int `json:"column,omitempty" yaml:"column,omitempty"`
 	// Description is the service's leading comment.
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
 	// Deprecated reports the service's deprecated option.
@@ -210,6 +214,10 @@ type Method struct {
 	Name string `json:"name" yaml:"name"`
 	// FullName is the method's full name, such as "library.v1.LibraryService.GetBook".
 	FullName string `json:"full_name" yaml:"full_name"`
+	// Line and Column are where the method starts in its service's file
+	// ("rpc"), counting from 1; zero when the request had no source info.
+	Line   int `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int `json:"column,omitempty" yaml:"column,omitempty"`
 	// InputType is the full name of the request message.
 	InputType string `json:"input_type" yaml:"input_type"`
 	// OutputType is the full name of the response message.

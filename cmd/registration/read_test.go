@@ -39,22 +39,22 @@ func TestReadVerbsRefuse(t *testing.T) {
 		path, want string
 	}{
 		{write("null_method.json", `"methods": [`, `"methods": [null, `, example),
-			`null_method.json:19:19: at /services/0/methods/0: value must be an object; got null`},
+			`null_method.json:21:19: at /services/0/methods/0: value must be an object; got null`},
 		{write("null_binding.json", `"bindings": [`, `"bindings": [null, `, example),
-			`null_binding.json:37:24: at /services/0/methods/0/bindings/0: value must be an object; got null`},
+			`null_binding.json:41:24: at /services/0/methods/0/bindings/0: value must be an object; got null`},
 		{write("null_capability.json", `"capabilities": [`, `"capabilities": [null, `, example),
-			`null_capability.json:173:24: at /services/0/capabilities/0: value must be an object; got null`},
+			`null_capability.json:185:24: at /services/0/capabilities/0: value must be an object; got null`},
 		{write("null_event.yaml", "    events:\n", "    events:\n      - null\n", yamlExample),
-			`null_event.yaml:140:9: at /services/0/events/0: value must be an object; got null`},
+			`null_event.yaml:152:9: at /services/0/events/0: value must be an object; got null`},
 		{write("sideways.json", `"streaming": "unary"`, `"streaming": "sideways"`, example),
-			`sideways.json:25:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"`},
+			`sideways.json:29:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"`},
 		{write("sideways.yaml", "streaming: unary", "streaming: sideways", yamlExample),
-			`sideways.yaml:20:20: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"`},
+			`sideways.yaml:24:20: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"`},
 		{write("twice.json", `"services": [`, `"services": [{"name": "identity.v1.UserService", "package": "identity.v1", "file": "identity/v1/identity.proto", "methods": []}, `, example),
 			`twice.json:10:15: at /services/1/name: service "identity.v1.UserService" is listed twice: first at /services/0`},
 		{write("path.json", `"path": "/v1/`, `"path": "/v1//`, example),
-			`path.json:40:23: at /services/0/methods/0/bindings/0/path: path template "/v1//{name=users/*}": offset 4: empty segment`},
-		{write("trailing.json", "\n}\n", "\n}\n{}\n", example), `trailing.json:925:1: data after the end of the document`},
+			`path.json:44:23: at /services/0/methods/0/bindings/0/path: path template "/v1//{name=users/*}": offset 4: empty segment`},
+		{write("trailing.json", "\n}\n", "\n}\n{}\n", example), `trailing.json:973:1: data after the end of the document`},
 	}
 	good := fixture("example/registry.registration.json")
 	verbs := [][]string{{"services"}, {"inspect", "UserService"}, {"events"}, {"lint"}, {"compare", good}, {"compare", "NEW", good}}
@@ -112,7 +112,7 @@ func TestStdin(t *testing.T) {
 	})
 	withStdin(t, strings.Replace(string(example), `"streaming": "unary"`, `"streaming": "sideways"`, 1), func() {
 		status, _, stderr := runCommand(t, "events", "--format", "json", load.Stdin)
-		if want := `registration events: <stdin>:25:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"` + "\n"; status != 1 || stderr != want {
+		if want := `registration events: <stdin>:29:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"` + "\n"; status != 1 || stderr != want {
 			t.Errorf("events -: status %d, stderr\n got %q\nwant %q", status, stderr, want)
 		}
 	})

@@ -20,14 +20,16 @@ var NotificationServiceRegistration = &registry.Registered{
 // _NotificationService_Service returns NotificationServiceRegistration.Service, its methods first, one a line.
 func _NotificationService_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
-	m[0] = &registration.Method{Name: "SendNotification", FullName: "notify.v1.NotificationService.SendNotification", InputType: "notify.v1.SendNotificationRequest", OutputType: "notify.v1.Notification", Streaming: "unary", Kind: "custom", RequiredFields: []string{"recipient", "text"}, Description: "SendNotification sends one message to a member.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{recipient=users/*}/notifications", Body: "*", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
-	m[1] = &registration.Method{Name: "StreamNotifications", FullName: "notify.v1.NotificationService.StreamNotifications", InputType: "notify.v1.StreamNotificationsRequest", OutputType: "notify.v1.Notification", Streaming: "server", Kind: "custom", RequiredFields: []string{"recipient"}, Description: "StreamNotifications streams a member's notifications as they are sent.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{recipient=users/*}/notifications:stream", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
-	m[2] = &registration.Method{Name: "Acknowledge", FullName: "notify.v1.NotificationService.Acknowledge", InputType: "notify.v1.AcknowledgeRequest", OutputType: "notify.v1.AcknowledgeResponse", Streaming: "bidi", Kind: "custom", Description: "Acknowledge marks notifications as read as the client sees them.", Bindings: []*registration.Binding{{Method: "POST", Path: "/notify.v1.NotificationService/Acknowledge", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "SendNotification", FullName: "notify.v1.NotificationService.SendNotification", Line: 22, Column: 3, InputType: "notify.v1.SendNotificationRequest", OutputType: "notify.v1.Notification", Streaming: "unary", Kind: "custom", RequiredFields: []string{"recipient", "text"}, Description: "SendNotification sends one message to a member.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{recipient=users/*}/notifications", Body: "*", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "StreamNotifications", FullName: "notify.v1.NotificationService.StreamNotifications", Line: 30, Column: 3, InputType: "notify.v1.StreamNotificationsRequest", OutputType: "notify.v1.Notification", Streaming: "server", Kind: "custom", RequiredFields: []string{"recipient"}, Description: "StreamNotifications streams a member's notifications as they are sent.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{recipient=users/*}/notifications:stream", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "Acknowledge", FullName: "notify.v1.NotificationService.Acknowledge", Line: 35, Column: 3, InputType: "notify.v1.AcknowledgeRequest", OutputType: "notify.v1.AcknowledgeResponse", Streaming: "bidi", Kind: "custom", Description: "Acknowledge marks notifications as read as the client sees them.", Bindings: []*registration.Binding{{Method: "POST", Path: "/notify.v1.NotificationService/Acknowledge", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "notify.v1.NotificationService",
 		Package:     "notify.v1",
 		Version:     "v1",
 		File:        "notify/v1/notify.proto",
+		Line:        15,
+		Column:      1,
 		Description: "NotificationService sends reminders and streams them to clients.",
 		Owner:       "team-comms",
 		Methods:     m,

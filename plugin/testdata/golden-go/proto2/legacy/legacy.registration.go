@@ -20,11 +20,13 @@ var InventoryRegistration = &registry.Registered{
 // _Inventory_Service returns InventoryRegistration.Service, its methods first, one a line.
 func _Inventory_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
-	m[0] = &registration.Method{Name: "Count", FullName: "legacy.Inventory.Count", InputType: "legacy.CountRequest", OutputType: "legacy.CountResponse", Streaming: "unary", Kind: "custom", Description: "Count counts items of a kind.", Bindings: []*registration.Binding{{Method: "GET", Path: "/inventory/{kind}/count", PathParams: []*registration.PathParam{{Field: "kind", Pattern: "*"}}, QueryParams: []string{"min", "tags", "window"}, Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "Count", FullName: "legacy.Inventory.Count", Line: 10, Column: 3, InputType: "legacy.CountRequest", OutputType: "legacy.CountResponse", Streaming: "unary", Kind: "custom", Description: "Count counts items of a kind.", Bindings: []*registration.Binding{{Method: "GET", Path: "/inventory/{kind}/count", PathParams: []*registration.PathParam{{Field: "kind", Pattern: "*"}}, QueryParams: []string{"min", "tags", "window"}, Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "legacy.Inventory",
 		Package:     "legacy",
 		File:        "legacy/legacy.proto",
+		Line:        8,
+		Column:      1,
 		Description: "Inventory is written in proto2.",
 		Methods:     m,
 		Health: &registration.Health{

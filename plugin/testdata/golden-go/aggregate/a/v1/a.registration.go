@@ -20,12 +20,14 @@ var OrdersRegistration = &registry.Registered{
 // _Orders_Service returns OrdersRegistration.Service, its methods first, one a line.
 func _Orders_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
-	m[0] = &registration.Method{Name: "PlaceOrder", FullName: "a.v1.Orders.PlaceOrder", InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/orders", Body: "*", Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "PlaceOrder", FullName: "a.v1.Orders.PlaceOrder", Line: 10, Column: 3, InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/orders", Body: "*", Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "a.v1.Orders",
 		Package:     "a.v1",
 		Version:     "v1",
 		File:        "a/v1/a.proto",
+		Line:        9,
+		Column:      1,
 		Description: "Orders refers to b.v1 types.",
 		Methods:     m,
 		Dependencies: []*registration.Dependency{

@@ -20,12 +20,14 @@ var ItemsRegistration = &registry.Registered{
 // _Items_Service returns ItemsRegistration.Service, its methods first, one a line.
 func _Items_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
-	m[0] = &registration.Method{Name: "GetItem", FullName: "b.v1.Items.GetItem", InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "b.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/b.v1.Items/GetItem", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "GetItem", FullName: "b.v1.Items.GetItem", Line: 7, Column: 3, InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "b.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/b.v1.Items/GetItem", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "b.v1.Items",
 		Package:     "b.v1",
 		Version:     "v1",
 		File:        "b/v1/b.proto",
+		Line:        6,
+		Column:      1,
 		Description: "Items is in another package and file.",
 		Methods:     m,
 		Capabilities: []*registration.Capability{

@@ -20,14 +20,16 @@ var AccountsRegistration = &registry.Registered{
 // _Accounts_Service returns AccountsRegistration.Service, its methods first, one a line.
 func _Accounts_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
-	m[0] = &registration.Method{Name: "GetAccount", FullName: "cfg.v1.Accounts.GetAccount", InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "GetAccount"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "GET", Path: "/v1/accounts/by-id/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, Source: "config"}}}
-	m[1] = &registration.Method{Name: "ListAccounts", FullName: "cfg.v1.Accounts.ListAccounts", InputType: "cfg.v1.ListAccountsRequest", OutputType: "cfg.v1.ListAccountsResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "ListAccounts"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/accounts", QueryParams: []string{"page_size", "page_token"}, Source: "config"}}}
-	m[2] = &registration.Method{Name: "CloseAccount", FullName: "cfg.v1.Accounts.CloseAccount", InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Description: "CloseAccount has both a config rule and an annotation: both apply,\nthe config rule first, as in grpc-gateway.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "POST", Path: "/v1/{name=accounts/*}:close", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "GetAccount", FullName: "cfg.v1.Accounts.GetAccount", Line: 9, Column: 3, InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "GetAccount"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "GET", Path: "/v1/accounts/by-id/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, Source: "config"}}}
+	m[1] = &registration.Method{Name: "ListAccounts", FullName: "cfg.v1.Accounts.ListAccounts", Line: 10, Column: 3, InputType: "cfg.v1.ListAccountsRequest", OutputType: "cfg.v1.ListAccountsResponse", Streaming: "unary", Kind: "list", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "ListAccounts"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/accounts", QueryParams: []string{"page_size", "page_token"}, Source: "config"}}}
+	m[2] = &registration.Method{Name: "CloseAccount", FullName: "cfg.v1.Accounts.CloseAccount", Line: 14, Column: 3, InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Description: "CloseAccount has both a config rule and an annotation: both apply,\nthe config rule first, as in grpc-gateway.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "POST", Path: "/v1/{name=accounts/*}:close", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "cfg.v1.Accounts",
 		Package:     "cfg.v1",
 		Version:     "v1",
 		File:        "cfg/v1/cfg.proto",
+		Line:        8,
+		Column:      1,
 		Description: "Accounts gets most of its bindings from api.yaml.",
 		Methods:     m,
 		Capabilities: []*registration.Capability{
@@ -59,13 +61,15 @@ var AuditRegistration = &registry.Registered{
 // _Audit_Service returns AuditRegistration.Service, its methods first, one a line.
 func _Audit_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
-	m[0] = &registration.Method{Name: "Record", FullName: "cfg.v1.Audit.Record", InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
-	m[1] = &registration.Method{Name: "Replay", FullName: "cfg.v1.Audit.Replay", InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
+	m[0] = &registration.Method{Name: "Record", FullName: "cfg.v1.Audit.Record", Line: 21, Column: 3, InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
+	m[1] = &registration.Method{Name: "Replay", FullName: "cfg.v1.Audit.Replay", Line: 22, Column: 3, InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
 	return &registration.Service{
 		Name:        "cfg.v1.Audit",
 		Package:     "cfg.v1",
 		Version:     "v1",
 		File:        "cfg/v1/cfg.proto",
+		Line:        20,
+		Column:      1,
 		Description: "Audit is matched by a wildcard selector.",
 		Methods:     m,
 		Health: &registration.Health{

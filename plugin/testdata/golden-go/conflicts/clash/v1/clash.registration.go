@@ -20,15 +20,17 @@ var ShelvesRegistration = &registry.Registered{
 // _Shelves_Service returns ShelvesRegistration.Service, its methods first, one a line.
 func _Shelves_Service() *registration.Service {
 	m := make([]*registration.Method, 4)
-	m[0] = &registration.Method{Name: "GetShelf", FullName: "clash.v1.Shelves.GetShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "The literal \"special\" is also matched by GetShelf's \"*\".", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
-	m[1] = &registration.Method{Name: "GetSpecialShelf", FullName: "clash.v1.Shelves.GetSpecialShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/special", QueryParams: []string{"id", "rest", "name"}, Source: "annotation"}}}
-	m[2] = &registration.Method{Name: "DeleteShelf", FullName: "clash.v1.Shelves.DeleteShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Different HTTP methods on one path do not conflict.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
-	m[3] = &registration.Method{Name: "ArchiveShelf", FullName: "clash.v1.Shelves.ArchiveShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "A verb suffix makes a different route.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}:archive", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "GetShelf", FullName: "clash.v1.Shelves.GetShelf", Line: 11, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "The literal \"special\" is also matched by GetShelf's \"*\".", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "GetSpecialShelf", FullName: "clash.v1.Shelves.GetSpecialShelf", Line: 14, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/special", QueryParams: []string{"id", "rest", "name"}, Source: "annotation"}}}
+	m[2] = &registration.Method{Name: "DeleteShelf", FullName: "clash.v1.Shelves.DeleteShelf", Line: 18, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Different HTTP methods on one path do not conflict.", Bindings: []*registration.Binding{{Method: "DELETE", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "ArchiveShelf", FullName: "clash.v1.Shelves.ArchiveShelf", Line: 22, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "A verb suffix makes a different route.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}:archive", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "clash.v1.Shelves",
 		Package:     "clash.v1",
 		Version:     "v1",
 		File:        "clash/v1/clash.proto",
+		Line:        9,
+		Column:      1,
 		Description: "Shelves has routes that overlap each other and routes of Other.",
 		Methods:     m,
 		Health: &registration.Health{

@@ -20,13 +20,15 @@ var OtherRegistration = &registry.Registered{
 // _Other_Service returns OtherRegistration.Service, its methods first, one a line.
 func _Other_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
-	m[0] = &registration.Method{Name: "Anything", FullName: "clash.v1.Other.Anything", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{rest=**}", PathParams: []*registration.PathParam{{Field: "rest", Pattern: "**"}}, QueryParams: []string{"id", "name"}, Source: "annotation"}}}
-	m[1] = &registration.Method{Name: "SameAsGetShelf", FullName: "clash.v1.Other.SameAsGetShelf", InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Exactly the same route as Shelves.GetShelf, under another name.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"id", "rest"}, Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "Anything", FullName: "clash.v1.Other.Anything", Line: 9, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{rest=**}", PathParams: []*registration.PathParam{{Field: "rest", Pattern: "**"}}, QueryParams: []string{"id", "name"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "SameAsGetShelf", FullName: "clash.v1.Other.SameAsGetShelf", Line: 13, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "Exactly the same route as Shelves.GetShelf, under another name.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"id", "rest"}, Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "clash.v1.Other",
 		Package:     "clash.v1",
 		Version:     "v1",
 		File:        "clash/v1/other.proto",
+		Line:        8,
+		Column:      1,
 		Description: "Other catches everything below /v1 with \"**\".",
 		Methods:     m,
 		Health: &registration.Health{

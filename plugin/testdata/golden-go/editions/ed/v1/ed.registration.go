@@ -20,13 +20,15 @@ var CatalogRegistration = &registry.Registered{
 // _Catalog_Service returns CatalogRegistration.Service, its methods first, one a line.
 func _Catalog_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
-	m[0] = &registration.Method{Name: "GetItem", FullName: "ed.v1.Catalog.GetItem", InputType: "ed.v1.GetItemRequest", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "ed.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Description: "GetItem returns one item.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=items/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, QueryParams: []string{"view"}, Source: "annotation"}}}
-	m[1] = &registration.Method{Name: "PutItem", FullName: "ed.v1.Catalog.PutItem", InputType: "ed.v1.Item", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "custom", Description: "PutItem stores an item.", Bindings: []*registration.Binding{{Method: "PUT", Path: "/v1/{name=items/*}", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, Source: "annotation"}}}
+	m[0] = &registration.Method{Name: "GetItem", FullName: "ed.v1.Catalog.GetItem", Line: 12, Column: 3, InputType: "ed.v1.GetItemRequest", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "ed.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Description: "GetItem returns one item.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=items/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, QueryParams: []string{"view"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "PutItem", FullName: "ed.v1.Catalog.PutItem", Line: 17, Column: 3, InputType: "ed.v1.Item", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "custom", Description: "PutItem stores an item.", Bindings: []*registration.Binding{{Method: "PUT", Path: "/v1/{name=items/*}", Body: "*", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, Source: "annotation"}}}
 	return &registration.Service{
 		Name:        "ed.v1.Catalog",
 		Package:     "ed.v1",
 		Version:     "v1",
 		File:        "ed/v1/ed.proto",
+		Line:        10,
+		Column:      1,
 		Description: "Catalog is written in edition 2023.",
 		Methods:     m,
 		Capabilities: []*registration.Capability{

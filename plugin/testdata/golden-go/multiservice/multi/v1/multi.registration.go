@@ -20,12 +20,14 @@ var FirstRegistration = &registry.Registered{
 // _First_Service returns FirstRegistration.Service, its methods first, one a line.
 func _First_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
-	m[0] = &registration.Method{Name: "One", FullName: "multi.v1.First.One", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.First/One", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "One", FullName: "multi.v1.First.One", Line: 9, Column: 3, InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.First/One", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "multi.v1.First",
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
+		Line:        8,
+		Column:      1,
 		Description: "First is the first service.",
 		Methods:     m,
 		Health: &registration.Health{
@@ -49,13 +51,15 @@ var SecondRegistration = &registry.Registered{
 // _Second_Service returns SecondRegistration.Service, its methods first, one a line.
 func _Second_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
-	m[0] = &registration.Method{Name: "Two", FullName: "multi.v1.Second.Two", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Two", Body: "*", Source: "inferred"}}}
-	m[1] = &registration.Method{Name: "Three", FullName: "multi.v1.Second.Three", InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Three", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "Two", FullName: "multi.v1.Second.Two", Line: 14, Column: 3, InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Two", Body: "*", Source: "inferred"}}}
+	m[1] = &registration.Method{Name: "Three", FullName: "multi.v1.Second.Three", Line: 15, Column: 3, InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Three", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "multi.v1.Second",
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
+		Line:        13,
+		Column:      1,
 		Description: "Second comes after First and keeps its place.",
 		Methods:     m,
 		Health: &registration.Health{
@@ -84,6 +88,8 @@ func _Third_Service() *registration.Service {
 		Package:     "multi.v1",
 		Version:     "v1",
 		File:        "multi/v1/multi.proto",
+		Line:        19,
+		Column:      1,
 		Description: "Third has no methods.",
 		Methods:     m,
 		Health: &registration.Health{

@@ -20,14 +20,16 @@ var GreeterRegistration = &registry.Registered{
 // _Greeter_Service returns GreeterRegistration.Service, its methods first, one a line.
 func _Greeter_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
-	m[0] = &registration.Method{Name: "SayHello", FullName: "basic.v1.Greeter.SayHello", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHello greets one person.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/hello/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"greeting"}, Source: "annotation"}}}
-	m[1] = &registration.Method{Name: "SayHelloAgain", FullName: "basic.v1.Greeter.SayHelloAgain", InputType: "basic.v1.Outer.Inner", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHelloAgain has no HTTP rule, so it gets the inferred binding.", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/SayHelloAgain", Body: "*", Source: "inferred"}}}
-	m[2] = &registration.Method{Name: "Farewell", FullName: "basic.v1.Greeter.Farewell", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "Farewell is deprecated.", Deprecated: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/Farewell", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "SayHello", FullName: "basic.v1.Greeter.SayHello", Line: 12, Column: 3, InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHello greets one person.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/hello/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"greeting"}, Source: "annotation"}}}
+	m[1] = &registration.Method{Name: "SayHelloAgain", FullName: "basic.v1.Greeter.SayHelloAgain", Line: 17, Column: 3, InputType: "basic.v1.Outer.Inner", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHelloAgain has no HTTP rule, so it gets the inferred binding.", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/SayHelloAgain", Body: "*", Source: "inferred"}}}
+	m[2] = &registration.Method{Name: "Farewell", FullName: "basic.v1.Greeter.Farewell", Line: 20, Column: 3, InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "Farewell is deprecated.", Deprecated: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.Greeter/Farewell", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "basic.v1.Greeter",
 		Package:     "basic.v1",
 		Version:     "v1",
 		File:        "basic/v1/basic.proto",
+		Line:        10,
+		Column:      1,
 		Description: "Greeter says hello.\n\nIt keeps a blank line in its comment.",
 		Methods:     m,
 		Health: &registration.Health{
@@ -53,12 +55,14 @@ var OldGreeterRegistration = &registry.Registered{
 // _OldGreeter_Service returns OldGreeterRegistration.Service, its methods first, one a line.
 func _OldGreeter_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
-	m[0] = &registration.Method{Name: "Hi", FullName: "basic.v1.OldGreeter.Hi", InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.OldGreeter/Hi", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "Hi", FullName: "basic.v1.OldGreeter.Hi", Line: 29, Column: 3, InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.OldGreeter/Hi", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "basic.v1.OldGreeter",
 		Package:     "basic.v1",
 		Version:     "v1",
 		File:        "basic/v1/basic.proto",
+		Line:        26,
+		Column:      1,
 		Description: "OldGreeter is deprecated as a whole.",
 		Deprecated:  true,
 		Methods:     m,

@@ -20,15 +20,17 @@ var ChatRegistration = &registry.Registered{
 // _Chat_Service returns ChatRegistration.Service, its methods first, one a line.
 func _Chat_Service() *registration.Service {
 	m := make([]*registration.Method, 4)
-	m[0] = &registration.Method{Name: "Send", FullName: "stream.v1.Chat.Send", InputType: "stream.v1.Message", OutputType: "stream.v1.Ack", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Send", Body: "*", Source: "inferred"}}}
-	m[1] = &registration.Method{Name: "Upload", FullName: "stream.v1.Chat.Upload", InputType: "stream.v1.Message", OutputType: "stream.v1.Ack", Streaming: "client", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Upload", Body: "*", Source: "inferred"}}}
-	m[2] = &registration.Method{Name: "Subscribe", FullName: "stream.v1.Chat.Subscribe", InputType: "stream.v1.Topic", OutputType: "stream.v1.Message", Streaming: "server", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/topics/{topic}:subscribe", PathParams: []*registration.PathParam{{Field: "topic", Pattern: "*"}}, Source: "annotation"}}}
-	m[3] = &registration.Method{Name: "Converse", FullName: "stream.v1.Chat.Converse", InputType: "stream.v1.Message", OutputType: "stream.v1.Message", Streaming: "bidi", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Converse", Body: "*", Source: "inferred"}}}
+	m[0] = &registration.Method{Name: "Send", FullName: "stream.v1.Chat.Send", Line: 9, Column: 3, InputType: "stream.v1.Message", OutputType: "stream.v1.Ack", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Send", Body: "*", Source: "inferred"}}}
+	m[1] = &registration.Method{Name: "Upload", FullName: "stream.v1.Chat.Upload", Line: 10, Column: 3, InputType: "stream.v1.Message", OutputType: "stream.v1.Ack", Streaming: "client", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Upload", Body: "*", Source: "inferred"}}}
+	m[2] = &registration.Method{Name: "Subscribe", FullName: "stream.v1.Chat.Subscribe", Line: 11, Column: 3, InputType: "stream.v1.Topic", OutputType: "stream.v1.Message", Streaming: "server", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/topics/{topic}:subscribe", PathParams: []*registration.PathParam{{Field: "topic", Pattern: "*"}}, Source: "annotation"}}}
+	m[3] = &registration.Method{Name: "Converse", FullName: "stream.v1.Chat.Converse", Line: 14, Column: 3, InputType: "stream.v1.Message", OutputType: "stream.v1.Message", Streaming: "bidi", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Converse", Body: "*", Source: "inferred"}}}
 	return &registration.Service{
 		Name:        "stream.v1.Chat",
 		Package:     "stream.v1",
 		Version:     "v1",
 		File:        "stream/v1/stream.proto",
+		Line:        8,
+		Column:      1,
 		Description: "Chat uses every streaming shape.",
 		Methods:     m,
 		Capabilities: []*registration.Capability{
