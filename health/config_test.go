@@ -1,6 +1,7 @@
 package health
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,9 +28,29 @@ func TestPlanBadInput(t *testing.T) {
 		noAddr bool
 	}{
 		{
-			name: "no registration file",
-			set:  func(c *Config, dir, reg string) { c.Files = nil },
-			want: []string{"no registration file given"},
+			name:   "no registration file",
+			set:    func(c *Config, dir, reg string) { c.Files = nil },
+			want:   []string{"no registration file given", "--addr HOST:PORT", "--service NAME"},
+			noAddr: true,
+		},
+		{
+			name: "no registration file, --exclude and a bad name",
+			set: func(c *Config, dir, reg string) {
+				c.Files, c.Exclude, c.Services = nil, []string{"a.*"}, []string{"a b"}
+			},
+			want: []string{"--exclude needs registration files", `--service "a b": want a full service name`},
+		},
+		{
+			name: "no registration file, a target for another service",
+			set: func(c *Config, dir, reg string) {
+				c.Files, c.Services, c.Targets = nil, []string{"a.v1.A"}, []string{"b.v1.B=127.0.0.1:1"}
+			},
+			want: []string{`--target "b.v1.B=127.0.0.1:1": service b.v1.B is not given with --service`},
+		},
+		{
+			name: "no registration file, no address for the kind",
+			set:  func(c *Config, dir, reg string) { c.Files, c.Addr, c.HTTPAddr = nil, "", "127.0.0.1:1" },
+			want: []string{"the whole server: no grpc address: give --addr"},
 		},
 		{
 			name:   "missing registration file",
@@ -78,7 +99,7 @@ func TestPlanBadInput(t *testing.T) {
 			set: func(c *Config, dir, reg string) {
 				c.TargetsFile = healthtest.WriteFile(t, dir, "t.yaml", "default:\n  adress: 127.0.0.1:1\n")
 			},
-			want: []string{"t.yaml: yaml: unmarshal errors", "field adress not found"},
+			want: []string{"t.yaml: line 2: default.adress: unknown key (known: check, address, grpc_address"},
 		},
 		{
 			name: "targets file entry for unknown service",
@@ -115,8 +136,14 @@ func TestPlanBadInput(t *testing.T) {
 		},
 		{
 			name: "invalid default address",
-			set:  func(c *Config, dir, reg string) { c.Addr = ":9090" },
-			want: []string{`--addr: invalid address ":9090": no host`},
+			set:  func(c *Config, dir, reg string) { c.Addr, c.HTTPAddr = ":9090", "unix:" },
+			want: []string{`--addr: invalid address ":9090": no host`,
+				`--http-addr: invalid address "unix:": want unix:/ABSOLUTE/PATH or unix:///ABSOLUTE/PATH`},
+		},
+		{
+			name: "relative Unix socket",
+			set:  func(c *Config, dir, reg string) { c.Targets = []string{"library.v1.LibraryService=unix:run/lib.sock"} },
+			want: []string{`--target "library.v1.LibraryService=unix:run/lib.sock": invalid address "unix:run/lib.sock": want unix:/ABSOLUTE/PATH`},
 		},
 		{
 			name:   "service without address",
@@ -158,12 +185,12 @@ func TestPlanBadInput(t *testing.T) {
 		{
 			name: "bad values",
 			set: func(c *Config, dir, reg string) {
-				c.Check, c.Output, c.Timeout, c.ConnectTimeout = "tcp", "xml", time.Second, 2*time.Second
+				c.Check, c.Output, c.Timeout, c.ConnectTimeout = "grpc,udp", "xml", time.Second, 2*time.Second
 				c.Concurrency, c.HTTPPath, c.Headers = -1, "healthz", []string{"X-A"}
 				c.Given = map[string]bool{"connect-timeout": true}
 			},
 			want: []string{
-				`--check "tcp": want grpc, http or both`,
+				`--check "grpc,udp": want grpc, http, tcp, both (grpc and http), or a comma list such as grpc,tcp`,
 				`--output "xml": want table, json or yaml`,
 				"--connect-timeout 2s: must be positive and at most --timeout (1s)",
 				"--concurrency -1: must be at least 1, or 0 to fit the machine",
@@ -244,6 +271,101 @@ func TestPlanBadInput(t *testing.T) {
 	}
 }
 
+// badTargets are bad values of a service's entry in a targets file, one
+// each, and the message each must give, after the file name and without
+// the line; S stands for the service's name.
+var badTargets = []struct {
+	name  string
+	entry string // YAML under the service's name
+	want  string
+}{
+	{"unknown key", "adress: 127.0.0.1:1", "services.S.adress: unknown key (known: check, address,"},
+	{"unknown key in a kind block", "http: {timeuot: 1s}", "services.S.http.timeuot: unknown key (known: address, timeout, method,"},
+	{"unknown key in tls", "grpc: {tls: {cafile: ca.pem}}", "services.S.grpc.tls.cafile: unknown key (known: ca, cert, key, server_name, insecure)"},
+	{"key given twice", "address: 127.0.0.1:1\n    address: 127.0.0.1:2", "services.S.address: given twice (first at line"},
+	{"tls of the wrong type", "grpc: {tls: [ca.pem]}", "services.S.grpc.tls: want a mapping of ca, cert, key, server_name and insecure, or true or false, got a list"},
+	{"not a duration", "timeout: soon", `services.S.timeout: "soon" is not a duration such as 500ms or 2s`},
+	{"duration without unit", "interval: 5", `services.S.interval: "5" is not a duration such as 500ms or 2s`},
+	{"negative timeout", "timeout: -1s", "services.S.timeout: -1s: must be positive"},
+	{"zero kind timeout", "grpc: {timeout: 0s}", "services.S.grpc.timeout: 0s: must be positive"},
+	{"zero interval", "interval: 0s", "services.S.interval: 0s: must be positive"},
+	{"zero threshold", "failure_threshold: 0", "services.S.failure_threshold: 0: must be at least 1"},
+	{"threshold not a number", "success_threshold: many", `services.S.success_threshold: want an integer, got "many"`},
+	{"unknown kind", "check: [grpc, udp]", `services.S.check: "udp": want grpc, http, tcp, both`},
+	{"no kind", "check: []", "services.S.check: no check kind"},
+	{"kind list of the wrong type", "check: {grpc: true}", "services.S.check: want a string, got a mapping"},
+	{"relative Unix socket", "address: unix:run/lib.sock", `services.S.address: invalid address "unix:run/lib.sock": want unix:/ABSOLUTE/PATH`},
+	{"bad gRPC address", "grpc: {address: lib}", `services.S.grpc.address: invalid address "lib": want host:port`},
+	{"bad TCP address", "tcp: {address: 'lib:0'}", `services.S.tcp.address: invalid address "lib:0": port "0"`},
+	{"URL with a path", "http: {address: 'https://lib:8443/readyz'}", `services.S.http.address: invalid URL "https://lib:8443/readyz": want only scheme, host and port`},
+	{"bad method", "http: {method: 'GE T'}", `services.S.http.method: "GE T" is not an HTTP method`},
+	{"relative path", "http: {path: readyz}", `services.S.http.path: "readyz": want a path starting with /`},
+	{"bad header name", "http: {headers: {'X Probe': '1'}}", `services.S.http.headers: invalid header name "X Probe"`},
+	{"bad header value", "http: {headers: {X-Probe: \"a\\nb\"}}", `services.S.http.headers.X-Probe: invalid header value "a\nb"`},
+	{"not an HTTP status", "http: {expect_status: [200, 700]}", "services.S.http.expect_status: 700 is not an HTTP status"},
+	{"no status", "http: {expect_status: []}", "services.S.http.expect_status: empty: give statuses"},
+	{"bad regexp", "http: {body_match: '\"ok\"('}", `services.S.http.body_match: invalid regexp "\"ok\"(": error parsing regexp: missing closing ): `},
+	{"bad metadata key", "grpc: {metadata: {'x token': a}}", `services.S.grpc.metadata.x token: invalid metadata key "x token"`},
+	{"reserved metadata key", "grpc: {metadata: {grpc-timeout: 1S}}", `services.S.grpc.metadata.grpc-timeout: metadata key "grpc-timeout": grpc- keys are gRPC's own`},
+	{"missing CA file", "http: {tls: {ca: missing-ca.pem}}", "services.S.http.tls.ca: open DIR/missing-ca.pem: no such file or directory"},
+	{"CA file without certificate", "grpc: {tls: {ca: not-a-ca.pem}}", "services.S.grpc.tls.ca DIR/not-a-ca.pem: no PEM certificate in the file"},
+	{"certificate without key", "grpc: {tls: {cert: client.pem}}", "services.S.grpc.tls.cert needs services.S.grpc.tls.key"},
+	{"empty entry", "", "services.S: empty entry: give an address or a setting"},
+}
+
+// TestTargetsFileBadInput checks that each bad key or value of a targets
+// file gives one message that names the file and the key's path, and that
+// a file with all of them gives every message at once.
+func TestTargetsFileBadInput(t *testing.T) {
+	dir := t.TempDir()
+	healthtest.WriteFile(t, dir, "not-a-ca.pem", "not a certificate")
+	reg := healthtest.WriteRegistration(t, dir, "reg.json", healthtest.Service("library.v1.LibraryService"))
+	plan := func(file string) []string {
+		t.Helper()
+		c := DefaultConfig()
+		c.Files, c.Addr, c.TargetsFile = []string{reg}, "127.0.0.1:1", file
+		_, err := c.Plan()
+		if err == nil {
+			t.Fatalf("%s: no error", file)
+		}
+		return strings.Split(err.Error(), "\n")
+	}
+	message := func(file, service, want string) string {
+		want = strings.ReplaceAll(want, "services.S", "services."+service)
+		return strings.ReplaceAll(want, "DIR/", dir+"/")
+	}
+
+	var all strings.Builder
+	all.WriteString("services:\n")
+	for i, tc := range badTargets {
+		service := fmt.Sprintf("bad.v1.Service%d", i)
+		fmt.Fprintf(&all, "  %s:\n    %s\n", service, tc.entry)
+		t.Run(tc.name, func(t *testing.T) {
+			file := healthtest.WriteFile(t, dir, fmt.Sprintf("t%d.yaml", i), fmt.Sprintf("services:\n  %s:\n    %s\n", service, tc.entry))
+			lines := plan(file)
+			if len(lines) != 1 {
+				t.Errorf("%d messages, want 1:\n%s", len(lines), strings.Join(lines, "\n"))
+			}
+			want := message(file, service, tc.want)
+			if !strings.HasPrefix(lines[0], file+": ") || !strings.Contains(lines[0], want) {
+				t.Errorf("got\n%s\nwant %s: ...%s...", lines[0], file, want)
+			}
+		})
+	}
+
+	file := healthtest.WriteFile(t, dir, "all.yaml", all.String())
+	lines := plan(file)
+	if len(lines) != len(badTargets) {
+		t.Errorf("%d messages, want %d:\n%s", len(lines), len(badTargets), strings.Join(lines, "\n"))
+	}
+	got := strings.Join(lines, "\n")
+	for i, tc := range badTargets {
+		if want := message(file, fmt.Sprintf("bad.v1.Service%d", i), tc.want); !strings.Contains(got, want) {
+			t.Errorf("%s: the messages do not say %q", tc.name, want)
+		}
+	}
+}
+
 // TestAddressPrecedence checks the order in which addresses are found.
 func TestAddressPrecedence(t *testing.T) {
 	file := &targetsFile{
@@ -251,8 +373,12 @@ func TestAddressPrecedence(t *testing.T) {
 		Services: map[string]*targetEntry{
 			"a.A": {Address: "file-a:1", GRPCAddress: "file-a-grpc:1"},
 			"b.B": {HTTPAddress: "https://file-b:443"},
+			"e.E": {Address: "file-e:1", GRPCAddress: "file-e-grpc:1", HTTPAddress: "file-e-http:1",
+				GRPC: &grpcBlock{Address: "file-e-grpc-block:1"}, HTTP: &httpBlock{Address: "unix:/run/e.sock"}, TCP: &tcpBlock{Address: "file-e-tcp:1"}},
+			"f.F": {GRPCAddress: "file-f-grpc:1", HTTP: &httpBlock{Path: "/readyz"}},
 		},
 	}
+	withTCP := &targetsFile{Default: &targetEntry{GRPCAddress: "default-grpc:1", TCP: &tcpBlock{Address: "default-tcp:1"}}}
 	flags := []flagTarget{{service: "c.C", address: "flag-c:1"}}
 	for _, tc := range []struct {
 		book    addressBook
@@ -269,6 +395,20 @@ func TestAddressPrecedence(t *testing.T) {
 		{addressBook{file: file}, "d.D", KindHTTP, "default-http:2"},
 		{addressBook{file: file}, "d.D", KindGRPC, "default:1"},
 		{addressBook{}, "d.D", KindGRPC, ""},
+		// A kind block's address wins over the entry's.
+		{addressBook{file: file, addr: "addr:1"}, "e.E", KindGRPC, "file-e-grpc-block:1"},
+		{addressBook{file: file, addr: "addr:1"}, "e.E", KindHTTP, "unix:/run/e.sock"},
+		{addressBook{file: file, addr: "addr:1"}, "e.E", KindTCP, "file-e-tcp:1"},
+		// A kind block without an address leaves the entry's.
+		{addressBook{file: file, addr: "addr:1"}, "f.F", KindHTTP, "addr:1"},
+		// TCP: tcp.address, address, grpc_address; --addr before the
+		// default, as for the other kinds.
+		{addressBook{file: file, addr: "addr:1"}, "a.A", KindTCP, "file-a:1"},
+		{addressBook{file: file, addr: "addr:1"}, "f.F", KindTCP, "file-f-grpc:1"},
+		{addressBook{file: file, addr: "addr:1", httpAddr: "http-addr:1"}, "b.B", KindTCP, "addr:1"},
+		{addressBook{file: withTCP}, "d.D", KindTCP, "default-tcp:1"},
+		{addressBook{file: &targetsFile{Default: &targetEntry{GRPCAddress: "default-grpc:1"}}}, "d.D", KindTCP, "default-grpc:1"},
+		{addressBook{file: withTCP, httpAddr: "http-addr:1"}, "d.D", KindTCP, "default-tcp:1"},
 	} {
 		got, _ := tc.book.lookup(tc.service, tc.kind)
 		if got != tc.want {

@@ -119,3 +119,21 @@ func matchGlobs(globs []string, services ...*service) bool {
 	}
 	return false
 }
+
+// literalServices are the services of a run without registration files:
+// each name given (with --service), checked under that name and at
+// httpPath, or the whole server when none is.
+func literalServices(names []string, httpPath string) []*service {
+	if len(names) == 0 {
+		return []*service{{httpPath: httpPath}}
+	}
+	var services []*service
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			services = append(services, &service{name: n, grpcName: n, httpPath: httpPath})
+		}
+	}
+	return services
+}

@@ -17,21 +17,21 @@ func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
 	d := health.DefaultConfig()
 
 	// Where services run.
-	fs.StringArrayVar(&c.Targets, "target", nil, "where a service runs, as `SERVICE=ADDRESS` (repeatable); SERVICE is a full name")
-	fs.StringVar(&c.TargetsFile, "targets", "", "targets `FILE` (YAML) giving addresses for many services")
-	fs.StringVar(&c.Addr, "addr", "", "default `ADDRESS` (host:port) for services with no other address")
-	fs.StringVar(&c.HTTPAddr, "http-addr", "", "default `ADDRESS` for HTTP checks: host:port, http://host:port or https://host:port")
+	fs.StringArrayVar(&c.Targets, "target", nil, "where a service runs, as `SERVICE=ADDRESS` (repeatable); SERVICE is a full name, ADDRESS host:port or unix:/PATH")
+	fs.StringVar(&c.TargetsFile, "targets", "", "targets `FILE` (YAML): addresses, and settings per service and check kind (timeouts, TLS, headers, ...)")
+	fs.StringVar(&c.Addr, "addr", "", "default `ADDRESS` (host:port or unix:/PATH) for services with no other address; without FILE, the one server to check")
+	fs.StringVar(&c.HTTPAddr, "http-addr", "", "default `ADDRESS` for HTTP checks: host:port, unix:/PATH, http://host:port or https://host:port")
 
 	// What to check.
-	fs.StringArrayVar(&c.Services, "service", nil, "check only services whose full name matches `GLOB` (repeatable; path.Match syntax)")
+	fs.StringArrayVar(&c.Services, "service", nil, "check only services whose full name matches `GLOB` (repeatable; path.Match syntax); without FILE, a service name to check")
 	fs.StringArrayVar(&c.Exclude, "exclude", nil, "skip services whose full name matches `GLOB` (repeatable)")
-	fs.StringVar(&c.Check, "check", d.Check, "check `KIND` to run per service: grpc, http or both")
+	fs.StringVar(&c.Check, "check", d.Check, "check `KIND`s to run per service: grpc, http, tcp, both (grpc and http), or a comma list such as grpc,tcp")
 	fs.BoolVar(&c.ServerCheck, "server-check", false, "also check the whole server (empty grpc.health.v1 service name) once per gRPC address")
 	fs.StringVar(&c.HTTPPath, "http-path", d.HTTPPath, "HTTP health `PATH` for services whose registration has none")
 	fs.StringArrayVar(&c.Headers, "header", nil, "`'NAME: VALUE'` header for HTTP checks, also sent as gRPC metadata except Host (repeatable)")
 
 	// How to connect.
-	fs.BoolVar(&c.TLS, "tls", false, "use TLS for host:port addresses (https for HTTP)")
+	fs.BoolVar(&c.TLS, "tls", false, "use TLS for host:port addresses (https for HTTP), except for check kinds the targets file gives tls settings for")
 	fs.StringVar(&c.TLSCACert, "tls-ca-cert", "", "(with --tls) `FILE` of PEM CA certificates to verify servers with, instead of the system roots")
 	fs.StringVar(&c.TLSClientCert, "tls-client-cert", "", "(with --tls) client certificate `FILE` (PEM), with --tls-client-key")
 	fs.StringVar(&c.TLSClientKey, "tls-client-key", "", "(with --tls) client private key `FILE` (PEM), with --tls-client-cert")
@@ -61,7 +61,7 @@ func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
 	fs.BoolVar(&c.TargetHistogram, "target-histogram", false, "(monitor) add a latency histogram per target to the metrics (large)")
 
 	// Shell completion of values.
-	_ = cmd.RegisterFlagCompletionFunc("check", cobra.FixedCompletions([]string{"grpc", "http", "both"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("check", cobra.FixedCompletions([]string{"grpc", "http", "tcp", "both"}, cobra.ShellCompDirectiveNoFileComp))
 	for _, name := range []string{"targets", "tls-ca-cert", "tls-client-cert", "tls-client-key"} {
 		_ = cmd.MarkFlagFilename(name)
 	}

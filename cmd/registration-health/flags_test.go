@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/ovasabi/protoc-gen-registration/health"
 	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
@@ -68,11 +69,11 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "bad flag values",
 			args: func(dir, reg string) []string {
-				return []string{"--check", "tcp", "-o", "xml", "--timeout", "1s", "--connect-timeout", "2s",
+				return []string{"--check", "grpc,udp", "-o", "xml", "--timeout", "1s", "--connect-timeout", "2s",
 					"--concurrency", "-1", "--http-path", "healthz", "--header", "X-A", reg}
 			},
 			want: []string{
-				`--check "tcp": want grpc, http or both`,
+				`--check "grpc,udp": want grpc, http, tcp, both (grpc and http), or a comma list such as grpc,tcp`,
 				`flag --format="xml": want table, json or yaml`,
 				"--connect-timeout 2s: must be positive and at most --timeout (1s)",
 				"--concurrency -1: must be at least 1, or 0 to fit the machine",
@@ -136,6 +137,37 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestOneTarget checks the command without registration files, as
+// grpc-health-probe is used: --addr alone checks the whole server,
+// --service a service by name; without --addr, the error says how to
+// check one target.
+func TestOneTarget(t *testing.T) {
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_NOT_SERVING, "library.v1.ShelfService")
+	s.Set(healthpb.HealthCheckResponse_SERVING, "library.v1.LibraryService")
+
+	code, stdout, stderr := runCLI(t, "--addr", s.Addr, "-o", "json")
+	if code != health.ExitHealthy || !strings.Contains(stdout, `"service": ""`) || !strings.Contains(stdout, `"healthy": 1`) {
+		t.Errorf("whole server: exit code %d, want 0\n%s%s", code, stdout, stderr)
+	}
+
+	code, stdout, stderr = runCLI(t, "-addr", s.Addr, "-service", "library.v1.ShelfService", "--service", "library.v1.LibraryService", "-o", "json")
+	if code != health.ExitUnhealthy {
+		t.Errorf("by name: exit code %d, want %d\n%s%s", code, health.ExitUnhealthy, stdout, stderr)
+	}
+	for _, want := range []string{`"service": "library.v1.ShelfService"`, `"status": "unhealthy"`, `"service": "library.v1.LibraryService"`, `"total": 2`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("by name: the output does not say %s:\n%s", want, stdout)
+		}
+	}
+
+	code, stdout, stderr = runCLI(t, "--service", "library.v1.LibraryService")
+	if code != health.ExitInvalidArguments || stdout != "" ||
+		!strings.Contains(stderr, "registration-health: no registration file given") || !strings.Contains(stderr, "--addr HOST:PORT") {
+		t.Errorf("no file, no address: exit code %d, want 1\n%s%s", code, stdout, stderr)
+	}
+}
+
 // TestExampleTargetsFile checks that testdata/targets.yaml, the documented
 // example, is a valid targets file.
 func TestExampleTargetsFile(t *testing.T) {
@@ -159,15 +191,30 @@ func TestExampleTargetsFile(t *testing.T) {
 		"library.v1.LibraryService grpc": "library.internal:9090",
 		"library.v1.LibraryService http": "http://library.internal:9090/healthz",
 		"library.v1.ShelfService grpc":   "shelf.internal:9090",
-		"library.v1.ShelfService http":   "https://shelf.internal:8443/healthz",
+		"library.v1.ShelfService http":   "https://shelf.internal:8443/readyz",
 		"library.v1.AuthorService grpc":  "127.0.0.1:9090",
 		"library.v1.AuthorService http":  "http://author.internal:8081/healthz",
-		"library.v1.OtherService grpc":   "127.0.0.1:9090",
-		"library.v1.OtherService http":   "http://127.0.0.1:8080/healthz",
+		"library.v1.OtherService grpc":   "unix:/run/other.sock",
+		"library.v1.OtherService tcp":    "unix:/run/other.sock",
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d checks, want %d: %v", len(got), len(want), got)
 	}
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("%s: %q, want %q", k, got[k], w)
+		}
+	}
+	for _, c := range p.Checks {
+		timeout := map[string]time.Duration{"library.v1.AuthorService": 5 * time.Second}[c.Service]
+		if timeout == 0 {
+			timeout = time.Second
+		}
+		if c.Timeout != timeout {
+			t.Errorf("%s %s: timeout %v, want %v", c.Service, c.Kind, c.Timeout, timeout)
+		}
+		if secure := c.Service == "library.v1.ShelfService" && c.Kind == health.KindHTTP; (c.TLS != nil) != secure {
+			t.Errorf("%s %s: TLS %v, want %v", c.Service, c.Kind, c.TLS != nil, secure)
 		}
 	}
 }

@@ -2,48 +2,75 @@ package main
 
 // description is the help's first paragraph.
 const description = `Checks that the services listed in registration files are alive, over
-grpc.health.v1 and HTTP, for a whole fleet at once. Registration files are
-those protoc-gen-registration writes, JSON or YAML, per proto file or
+grpc.health.v1, HTTP and TCP, for a whole fleet at once. Registration files
+are those protoc-gen-registration writes, JSON or YAML, per proto file or
 aggregate; "-" is standard input. A service found in several files is
 checked once. Flags may come before, between or after the files; everything
-after "--" is a file.`
+after "--" is a file. Without files, --addr (or --http-addr) is one server
+to check, as with grpc-health-probe: the whole server, or each --service by
+name.`
 
 // examples is the help's Examples section.
 const examples = `  registration-health --addr 127.0.0.1:9090 gen/registration.json
   registration-health --targets targets.yaml --check both gen/*.registration.json
   registration-health gen/all.yaml --targets targets.yaml --service 'library.v1.*' -o table
   cat gen/all.json | registration-health --addr 127.0.0.1:9090 --format yaml -
-  registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json`
+  registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json
+  registration-health --addr 127.0.0.1:9090
+  registration-health --addr unix:/run/library.sock --service library.v1.LibraryService
+  registration-health --check http --http-addr 127.0.0.1:8080 --http-path /readyz`
 
 // topics follow the flags in the root command's help: what the flags do
 // together, and the exit codes.
 const topics = `
-Checks (--check grpc, http or both; default grpc):
+Checks (--check grpc, http, tcp, both = grpc,http, or a comma list; default
+grpc; a targets file's check: key chooses per service):
   grpc  grpc.health.v1.Health/Check with the service's health name (its full
         name); SERVING passes. UNIMPLEMENTED is reported as no_health_service.
         --server-check adds one Check with the empty name per address.
-  http  GET of the service's health path (registration, else --http-path);
-        2xx and 3xx pass, as in Kubernetes. Redirects are followed on the same
+  http  GET of the service's health path (targets file, else registration,
+        else --http-path); 2xx and 3xx pass, as in Kubernetes, unless the
+        targets file says otherwise. Redirects are followed on the same
         host:port only; at most 10 KiB of the body is read.
+  tcp   a connection is opened and closed, as Kubernetes' tcpSocket probe.
+
+Without registration files (grpc-health-probe's use):
+  registration-health --addr HOST:PORT                  the whole server
+  registration-health --addr HOST:PORT --service NAME   NAME (repeatable)
+--service is then a name, not a glob; --check http uses --http-addr or
+--addr and --http-path.
 
 Where services run (first found wins, per service and check kind):
   1. --target SERVICE=ADDRESS
-  2. the targets file's entry for the service: grpc_address or http_address,
-     then address
+  2. the targets file's entry for the service: its kind block's address
+     (grpc.address, http.address, tcp.address), then grpc_address or
+     http_address, then address (TCP: address, then grpc_address)
   3. --http-addr (HTTP checks), then --addr
   4. the targets file's default entry, the same way
-ADDRESS is host:port. An HTTP address may also be http://host:port or
-https://host:port. With --tls, host:port addresses use TLS.
+ADDRESS is host:port, or a Unix socket unix:/PATH or unix:///PATH (absolute).
+An HTTP address may also be http://host:port or https://host:port. With
+--tls, host:port addresses use TLS, for check kinds the targets file gives
+no tls settings for.
 
-Targets file (YAML, unknown keys rejected):
-  default:
+Targets file (YAML, unknown keys rejected; see the README for every key):
+  default:                          # for every service without its own value
     address: 127.0.0.1:9090
+    timeout: 1s
   services:
     library.v1.LibraryService:
+      check: [grpc, http]
       grpc_address: library.internal:9090
       http_address: https://library.internal:8443
+      grpc: {metadata: {authorization: "Bearer x"}, tls: {ca: ca.pem}}
+      http: {path: /readyz, expect_status: [200, 204], tls: {ca: private-ca.pem}}
     shelf.v1.ShelfService:
-      address: shelf.internal:9090
+      address: unix:/run/shelf.sock
+      timeout: 500ms
+Each setting comes from the service's kind block (grpc, http, tcp), else
+its entry, else the default's kind block, else the default entry, else the
+flags. A tls key turns TLS on for its kind only; tls: false turns it off.
+File names are relative to the targets file. interval and the thresholds
+only matter with --monitor, and are accepted without it.
 
 Selection: --service and --exclude take globs in path.Match syntax matched
 against full service names ('library.v1.*', '*.LibraryService'); without
@@ -68,6 +95,7 @@ Exit codes (as grpc-health-probe documents them):
   1  bad arguments or input; nothing was checked
   2  connection failure
   3  RPC failure: the request failed or timed out, or no health service
-  4  unhealthy: NOT_SERVING, or an HTTP status outside 200-399
+  4  unhealthy: NOT_SERVING, an HTTP status outside 200-399 (or the targets
+     file's expect_status), or a body that does not match body_match
 When several checks fail, the most severe code wins: 2, then 3, then 4.
 `
