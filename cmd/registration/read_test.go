@@ -152,7 +152,7 @@ func TestCompareAgainstOption(t *testing.T) {
 		t.Errorf("%s was written (%v)", target, err)
 	}
 	status, _, stderr := runCommand(t, "compare", "--against", "HEAD", load.Stdin)
-	if want := "registration compare: with --against, name a file in a git work tree, not standard input\n"; status != 1 || stderr != want {
+	if want := "registration compare: with --against, name files or directories in a git work tree, not standard input\n"; status != 1 || stderr != want {
 		t.Errorf("--against with -: status %d, stderr %q", status, stderr)
 	}
 }

@@ -99,7 +99,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"inspect", "--format", "json"}, "registration inspect: name a service and at least one registration file\nRun 'registration inspect --help' for usage.\n"},
 		{[]string{"inspect", "--format", "json", "Nope", fixture("example/registry.registration.json")}, "registration inspect: service \"Nope\" is not in the registrations (run \"registration services\" to list them)\n"},
 		{[]string{"inspect", "--format", "json", "v1.UserService", fixture("example/registry.registration.json"), fixture("dependencies/deps.registration.json")}, ""},
-		{[]string{"compare", "--format", "json", fixture("example/registry.registration.json")}, "registration compare: name two registration files, OLD and NEW, or use --against REV NEW\nRun 'registration compare --help' for usage.\n"},
+		{[]string{"compare", "--format", "json", fixture("example/registry.registration.json")}, "registration compare: name two registrations, OLD and NEW (files or directories), or use --against REV NEW...\nRun 'registration compare --help' for usage.\n"},
 		{[]string{"compare", "--format", "json", "--except", "NOPE", "a", "b"}, "registration compare: flag --except: unknown rule \"NOPE\" (see --list-rules)\n"},
 		{[]string{"lint", "--format", "json", "--disable", "NOPE=x", "a"}, "registration lint: flag --disable: unknown rule \"NOPE\" (see --list-rules)\n"},
 		{[]string{"validate", "--format", "json"}, "registration validate: name at least one registration file\nRun 'registration validate --help' for usage.\n"},

@@ -63,6 +63,15 @@ type Change struct {
 	Element string `json:"element" yaml:"element"`
 	// Message is one human sentence that says what changed.
 	Message string `json:"message" yaml:"message"`
+	// File, Line and Column locate the change in the proto files: the
+	// element in the new registration, or for an element that is gone the
+	// element of the new registration that held it (a removed method is
+	// located at its service, as buf locates it), or the old element when
+	// nothing holds it any more (a removed service). Line and Column are
+	// zero when the registration has no source info.
+	File   string `json:"file,omitempty" yaml:"file,omitempty"`
+	Line   int    `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int    `json:"column,omitempty" yaml:"column,omitempty"`
 }
 
 // String returns the change as one line: "BREAKING RULE: message" or
@@ -139,7 +148,6 @@ var Rules = []Rule{
 	{BindingBodyChanged, true, "a REST binding's request body field changed"},
 	{BindingResponseBodyChanged, true, "a REST binding's response body field changed"},
 	{BindingQueryParamRemoved, true, "a REST binding no longer accepts a query parameter"},
-	{CapabilityRemoved, true, "a service no longer has a capability"},
 	{HealthHTTPPathChange, true, "a service's HTTP health path changed: probes configured for the old one fail"},
 
 	{ServiceAdded, false, "a service was added"},
@@ -154,6 +162,7 @@ var Rules = []Rule{
 	{MethodResourceChanged, false, "the resource a method acts on changed"},
 	{BindingAdded, false, "a REST binding was added"},
 	{BindingQueryParamAdded, false, "a REST binding accepts a new query parameter"},
+	{CapabilityRemoved, false, "a service no longer has a capability: capabilities are inferred from methods, so a change that breaks callers is reported by the rules of the methods behind it (a service that gains methods loses read_only and breaks nobody)"},
 	{CapabilityAdded, false, "a service gained a capability"},
 	{DependencyAdded, false, "a service depends on another service, by a kind of dependency it did not have"},
 	{DependencyRemoved, false, "a service no longer depends on another service by that kind"},
@@ -189,6 +198,7 @@ func Registrations(old, new *registration.Registration) []Change {
 		oldNames[o.Name] = true
 		n, ok := newByName[o.Name]
 		if !ok {
+			d.at = serviceAt(o)
 			d.add(ServiceRemoved, o.Name, "service %s removed", o.Name)
 			continue
 		}
@@ -196,6 +206,7 @@ func Registrations(old, new *registration.Registration) []Change {
 	}
 	for _, n := range newSvcs {
 		if !oldNames[n.Name] {
+			d.at = serviceAt(n)
 			d.add(ServiceAdded, n.Name, "service %s added", n.Name)
 		}
 	}
@@ -221,14 +232,34 @@ func services(r *registration.Registration) []*registration.Service {
 
 type differ struct {
 	changes []Change
+	at      location // where the changes being added are
+}
+
+// location is where an element starts in the proto files.
+type location struct {
+	file         string
+	line, column int
+}
+
+func serviceAt(s *registration.Service) location { return location{s.File, s.Line, s.Column} }
+
+// methodAt is where a method of s starts; where s starts when the
+// registration does not say.
+func methodAt(s *registration.Service, m *registration.Method) location {
+	if m.Line == 0 {
+		return serviceAt(s)
+	}
+	return location{s.File, m.Line, m.Column}
 }
 
 func (d *differ) add(rule, element, format string, args ...any) {
-	d.changes = append(d.changes, Change{Rule: rule, Breaking: breaking[rule], Element: element, Message: fmt.Sprintf(format, args...)})
+	d.changes = append(d.changes, Change{Rule: rule, Breaking: breaking[rule], Element: element, Message: fmt.Sprintf(format, args...),
+		File: d.at.file, Line: d.at.line, Column: d.at.column})
 }
 
 func (d *differ) service(o, n *registration.Service) {
 	name := o.Name
+	d.at = serviceAt(n)
 	switch {
 	case !o.Deprecated && n.Deprecated:
 		d.add(ServiceDeprecated, name, "service %s deprecated", name)
@@ -256,16 +287,20 @@ func (d *differ) service(o, n *registration.Service) {
 		oldMethods[om.Name] = true
 		nm, ok := newMethods[om.Name]
 		if !ok {
+			d.at = serviceAt(n)
 			d.add(MethodRemoved, methodName(name, om), "method %s removed", methodName(name, om))
 			continue
 		}
+		d.at = methodAt(n, nm)
 		d.method(methodName(name, om), om, nm)
 	}
 	for _, nm := range n.Methods {
 		if nm != nil && !oldMethods[nm.Name] {
+			d.at = methodAt(n, nm)
 			d.add(MethodAdded, methodName(name, nm), "method %s added", methodName(name, nm))
 		}
 	}
+	d.at = serviceAt(n)
 
 	oldCaps, newCaps := capabilityNames(o.Capabilities), capabilityNames(n.Capabilities)
 	for _, c := range oldCaps {

@@ -1,9 +1,11 @@
 package compare
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
@@ -72,105 +74,100 @@ func TestRegistrations(t *testing.T) {
 	}{
 		{"identical", func(old, new *registration.Registration) {}, nil},
 		{"service removed", func(old, new *registration.Registration) { new.Services = nil },
-			[]Change{{ServiceRemoved, true, svc, "service library.v1.LibraryService removed"}}},
+			[]Change{{Rule: ServiceRemoved, Breaking: true, Element: svc, Message: "service library.v1.LibraryService removed"}}},
 		{"service added", func(old, new *registration.Registration) {
 			new.Services = append(new.Services, &registration.Service{Name: "library.v1.Admin"})
-		}, []Change{{ServiceAdded, false, "library.v1.Admin", "service library.v1.Admin added"}}},
+		}, []Change{{Rule: ServiceAdded, Breaking: false, Element: "library.v1.Admin", Message: "service library.v1.Admin added"}}},
 		{"service deprecated", func(old, new *registration.Registration) { new.Services[0].Deprecated = true },
-			[]Change{{ServiceDeprecated, false, svc, "service library.v1.LibraryService deprecated"}}},
+			[]Change{{Rule: ServiceDeprecated, Breaking: false, Element: svc, Message: "service library.v1.LibraryService deprecated"}}},
 		{"service undeprecated", func(old, new *registration.Registration) { old.Services[0].Deprecated = true },
-			[]Change{{ServiceUndeprecated, false, svc, "service library.v1.LibraryService no longer deprecated"}}},
+			[]Change{{Rule: ServiceUndeprecated, Breaking: false, Element: svc, Message: "service library.v1.LibraryService no longer deprecated"}}},
 		{"owner changed", func(old, new *registration.Registration) { new.Services[0].Owner = "" },
-			[]Change{{ServiceOwnerChanged, false, svc, "service library.v1.LibraryService: owner changed from team-library to (none)"}}},
+			[]Change{{Rule: ServiceOwnerChanged, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: owner changed from team-library to (none)"}}},
 		{"health path changed", func(old, new *registration.Registration) { new.Services[0].Health.HTTPPath = "/livez" },
-			[]Change{{HealthHTTPPathChange, true, svc, "service library.v1.LibraryService: HTTP health path changed from /healthz to /livez"}}},
+			[]Change{{Rule: HealthHTTPPathChange, Breaking: true, Element: svc, Message: "service library.v1.LibraryService: HTTP health path changed from /healthz to /livez"}}},
 		{"method removed", func(old, new *registration.Registration) { new.Services[0].Methods = new.Services[0].Methods[1:] },
-			[]Change{{MethodRemoved, true, getRPC, "method library.v1.LibraryService.GetBook removed"}}},
+			[]Change{{Rule: MethodRemoved, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook removed"}}},
 		{"method added", func(old, new *registration.Registration) { old.Services[0].Methods = old.Services[0].Methods[1:] },
-			[]Change{{MethodAdded, false, getRPC, "method library.v1.LibraryService.GetBook added"}}},
+			[]Change{{Rule: MethodAdded, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook added"}}},
 		{"input type changed", func(old, new *registration.Registration) { get(new).InputType = "library.v1.FetchBookRequest" },
-			[]Change{{MethodInputTypeChanged, true, getRPC, "method library.v1.LibraryService.GetBook: request type changed from library.v1.GetBookRequest to library.v1.FetchBookRequest"}}},
+			[]Change{{Rule: MethodInputTypeChanged, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: request type changed from library.v1.GetBookRequest to library.v1.FetchBookRequest"}}},
 		{"output type changed", func(old, new *registration.Registration) { get(new).OutputType = "library.v1.BookView" },
-			[]Change{{MethodOutputTypeChanged, true, getRPC, "method library.v1.LibraryService.GetBook: response type changed from library.v1.Book to library.v1.BookView"}}},
+			[]Change{{Rule: MethodOutputTypeChanged, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: response type changed from library.v1.Book to library.v1.BookView"}}},
 		{"streaming changed", func(old, new *registration.Registration) { get(new).Streaming = registration.StreamingServer },
-			[]Change{{MethodStreamingChanged, true, getRPC, "method library.v1.LibraryService.GetBook: streaming changed from unary to server"}}},
+			[]Change{{Rule: MethodStreamingChanged, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: streaming changed from unary to server"}}},
 		{"idempotency changed", func(old, new *registration.Registration) { get(new).Idempotency = "" },
-			[]Change{{MethodIdempotencyChanged, true, getRPC, "method library.v1.LibraryService.GetBook: idempotency changed from no_side_effects to (none)"}}},
+			[]Change{{Rule: MethodIdempotencyChanged, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: idempotency changed from no_side_effects to (none)"}}},
 		{"long-running result changed", func(old, new *registration.Registration) {
 			export(new).LongRunning = &registration.LongRunning{ResponseType: "library.v1.ExportResult", MetadataType: "library.v1.ExportMetadata"}
-		}, []Change{{MethodLongRunningChanged, true, "library.v1.LibraryService.ExportBooks",
-			"method library.v1.LibraryService.ExportBooks: long-running result changed from library.v1.ExportBooksResponse to library.v1.ExportResult (metadata library.v1.ExportMetadata)"}}},
+		}, []Change{{Rule: MethodLongRunningChanged, Breaking: true, Element: "library.v1.LibraryService.ExportBooks", Message: "method library.v1.LibraryService.ExportBooks: long-running result changed from library.v1.ExportBooksResponse to library.v1.ExportResult (metadata library.v1.ExportMetadata)"}}},
 		{"no longer long-running", func(old, new *registration.Registration) { export(new).LongRunning = nil },
-			[]Change{{MethodLongRunningChanged, true, "library.v1.LibraryService.ExportBooks",
-				"method library.v1.LibraryService.ExportBooks: long-running result changed from library.v1.ExportBooksResponse to (not long-running)"}}},
+			[]Change{{Rule: MethodLongRunningChanged, Breaking: true, Element: "library.v1.LibraryService.ExportBooks", Message: "method library.v1.LibraryService.ExportBooks: long-running result changed from library.v1.ExportBooksResponse to (not long-running)"}}},
 		{"required field added", func(old, new *registration.Registration) { get(new).RequiredFields = []string{"name", "view"} },
-			[]Change{{MethodRequiredFieldAdded, true, getRPC, "method library.v1.LibraryService.GetBook: request field view became required"}}},
+			[]Change{{Rule: MethodRequiredFieldAdded, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: request field view became required"}}},
 		{"required field removed", func(old, new *registration.Registration) { get(new).RequiredFields = nil },
-			[]Change{{MethodRequiredFieldRemoved, false, getRPC, "method library.v1.LibraryService.GetBook: request field name no longer required"}}},
+			[]Change{{Rule: MethodRequiredFieldRemoved, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: request field name no longer required"}}},
 		{"method deprecated", func(old, new *registration.Registration) { get(new).Deprecated = true },
-			[]Change{{MethodDeprecated, false, getRPC, "method library.v1.LibraryService.GetBook deprecated"}}},
+			[]Change{{Rule: MethodDeprecated, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook deprecated"}}},
 		{"method undeprecated", func(old, new *registration.Registration) { get(old).Deprecated = true },
-			[]Change{{MethodUndeprecated, false, getRPC, "method library.v1.LibraryService.GetBook no longer deprecated"}}},
+			[]Change{{Rule: MethodUndeprecated, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook no longer deprecated"}}},
 		{"kind changed", func(old, new *registration.Registration) { get(new).Kind = registration.KindCustom },
-			[]Change{{MethodKindChanged, false, getRPC, "method library.v1.LibraryService.GetBook: kind changed from get to custom"}}},
+			[]Change{{Rule: MethodKindChanged, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: kind changed from get to custom"}}},
 		{"resource changed", func(old, new *registration.Registration) { get(new).Resource = nil },
-			[]Change{{MethodResourceChanged, false, getRPC, "method library.v1.LibraryService.GetBook: resource changed from library.example.com/Book to (none)"}}},
+			[]Change{{Rule: MethodResourceChanged, Breaking: false, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: resource changed from library.example.com/Book to (none)"}}},
 		{"binding removed", func(old, new *registration.Registration) { get(new).Bindings = nil },
-			[]Change{{BindingRemoved, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*} removed"}}},
+			[]Change{{Rule: BindingRemoved, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*} removed"}}},
 		{"binding added", func(old, new *registration.Registration) {
 			get(new).Bindings = append(get(new).Bindings, &registration.Binding{Method: "GET", Path: "/v1/{name=books/*}"})
-		}, []Change{{BindingAdded, false, getRPC + " GET /v1/{name=books/*}", "method library.v1.LibraryService.GetBook: binding GET /v1/{name=books/*} added"}}},
+		}, []Change{{Rule: BindingAdded, Breaking: false, Element: getRPC + " GET /v1/{name=books/*}", Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=books/*} added"}}},
 		{"verb changed", func(old, new *registration.Registration) { get(new).Bindings[0].Method = "POST" },
-			[]Change{{BindingVerbChanged, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: HTTP method changed to POST"}}},
+			[]Change{{Rule: BindingVerbChanged, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: HTTP method changed to POST"}}},
 		{"single binding's path changed", func(old, new *registration.Registration) { get(new).Bindings[0].Path = "/v2/{name=shelves/*/books/*}" },
-			[]Change{{BindingPathChanged, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: path changed to /v2/{name=shelves/*/books/*}"}}},
+			[]Change{{Rule: BindingPathChanged, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: path changed to /v2/{name=shelves/*/books/*}"}}},
 		{"single binding's verb and path changed", func(old, new *registration.Registration) {
 			get(new).Bindings[0].Method, get(new).Bindings[0].Path = "POST", "/v1/books:get"
 		}, []Change{
-			{BindingVerbChanged, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: HTTP method changed to POST"},
-			{BindingPathChanged, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: path changed to /v1/books:get"},
+			{Rule: BindingVerbChanged, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: HTTP method changed to POST"},
+			{Rule: BindingPathChanged, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: path changed to /v1/books:get"},
 		}},
 		{"second of two bindings' path changed", func(old, new *registration.Registration) { export(new).Bindings[1].Path = "/v1/library:export" },
-			[]Change{{BindingPathChanged, true, "library.v1.LibraryService.ExportBooks POST /v1/books:export",
-				"method library.v1.LibraryService.ExportBooks: binding POST /v1/books:export: path changed to /v1/library:export"}}},
+			[]Change{{Rule: BindingPathChanged, Breaking: true, Element: "library.v1.LibraryService.ExportBooks POST /v1/books:export", Message: "method library.v1.LibraryService.ExportBooks: binding POST /v1/books:export: path changed to /v1/library:export"}}},
 		{"bindings reordered", func(old, new *registration.Registration) {
 			b := export(new).Bindings
 			b[0], b[1] = b[1], b[0]
 		}, nil},
 		{"one of two bindings removed, the other kept", func(old, new *registration.Registration) { export(new).Bindings = export(new).Bindings[1:] },
-			[]Change{{BindingRemoved, true, "library.v1.LibraryService.ExportBooks POST /v1/{parent=shelves/*}/books:export",
-				"method library.v1.LibraryService.ExportBooks: binding POST /v1/{parent=shelves/*}/books:export removed"}}},
+			[]Change{{Rule: BindingRemoved, Breaking: true, Element: "library.v1.LibraryService.ExportBooks POST /v1/{parent=shelves/*}/books:export", Message: "method library.v1.LibraryService.ExportBooks: binding POST /v1/{parent=shelves/*}/books:export removed"}}},
 		{"body changed", func(old, new *registration.Registration) { export(new).Bindings[0].Body = "request" },
-			[]Change{{BindingBodyChanged, true, "library.v1.LibraryService.ExportBooks POST /v1/{parent=shelves/*}/books:export",
-				`method library.v1.LibraryService.ExportBooks: binding POST /v1/{parent=shelves/*}/books:export: body changed from "*" to "request"`}}},
+			[]Change{{Rule: BindingBodyChanged, Breaking: true, Element: "library.v1.LibraryService.ExportBooks POST /v1/{parent=shelves/*}/books:export", Message: `method library.v1.LibraryService.ExportBooks: binding POST /v1/{parent=shelves/*}/books:export: body changed from "*" to "request"`}}},
 		{"body changed hides query parameter changes", func(old, new *registration.Registration) {
 			get(new).Bindings[0].Body, get(new).Bindings[0].QueryParams = "*", nil
-		}, []Change{{BindingBodyChanged, true, getRoute, `method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: body changed from (none) to "*"`}}},
+		}, []Change{{Rule: BindingBodyChanged, Breaking: true, Element: getRoute, Message: `method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: body changed from (none) to "*"`}}},
 		{"response body changed", func(old, new *registration.Registration) { get(new).Bindings[0].ResponseBody = "book" },
-			[]Change{{BindingResponseBodyChanged, true, getRoute, `method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: response body changed from (none) to "book"`}}},
+			[]Change{{Rule: BindingResponseBodyChanged, Breaking: true, Element: getRoute, Message: `method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: response body changed from (none) to "book"`}}},
 		{"query parameter removed", func(old, new *registration.Registration) { get(new).Bindings[0].QueryParams = nil },
-			[]Change{{BindingQueryParamRemoved, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: query parameter view removed"}}},
+			[]Change{{Rule: BindingQueryParamRemoved, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: query parameter view removed"}}},
 		{"query parameter added", func(old, new *registration.Registration) {
 			get(new).Bindings[0].QueryParams = []string{"view", "read_mask"}
 		},
-			[]Change{{BindingQueryParamAdded, false, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: query parameter read_mask added"}}},
+			[]Change{{Rule: BindingQueryParamAdded, Breaking: false, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*}: query parameter read_mask added"}}},
 		{"capability removed", func(old, new *registration.Registration) { new.Services[0].Capabilities = nil },
-			[]Change{{CapabilityRemoved, true, svc, "service library.v1.LibraryService: capability export removed"}}},
+			[]Change{{Rule: CapabilityRemoved, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: capability export removed"}}},
 		{"capability added", func(old, new *registration.Registration) {
 			new.Services[0].Capabilities = append(new.Services[0].Capabilities, &registration.Capability{Name: "lending", Source: "declared"})
-		}, []Change{{CapabilityAdded, false, svc, "service library.v1.LibraryService: capability lending added"}}},
+		}, []Change{{Rule: CapabilityAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: capability lending added"}}},
 		{"dependency kind changed", func(old, new *registration.Registration) { new.Services[0].Dependencies[0].Kind = "schema" },
 			[]Change{
-				{DependencyRemoved, false, svc, "service library.v1.LibraryService: resource dependency on identity.v1.UserService removed"},
-				{DependencyAdded, false, svc, "service library.v1.LibraryService: schema dependency on identity.v1.UserService added"},
+				{Rule: DependencyRemoved, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: resource dependency on identity.v1.UserService removed"},
+				{Rule: DependencyAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: schema dependency on identity.v1.UserService added"},
 			}},
 		{"dependency evidence changed", func(old, new *registration.Registration) {
 			new.Services[0].Dependencies[0].Evidence = []string{"library.v1.Loan.member"}
 		}, nil},
 		{"event removed and added", func(old, new *registration.Registration) { new.Services[0].Events[0].Name = "library.v1.Book.archived" },
 			[]Change{
-				{EventRemoved, false, svc, "service library.v1.LibraryService: event library.v1.Book.exported removed"},
-				{EventAdded, false, svc, "service library.v1.LibraryService: event library.v1.Book.archived added"},
+				{Rule: EventRemoved, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: event library.v1.Book.exported removed"},
+				{Rule: EventAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: event library.v1.Book.archived added"},
 			}},
 		{"order: service changes, methods, then capabilities", func(old, new *registration.Registration) {
 			new.Services[0].Capabilities = nil
@@ -178,10 +175,10 @@ func TestRegistrations(t *testing.T) {
 			get(new).OutputType = "library.v1.BookView"
 			get(new).Bindings = nil
 		}, []Change{
-			{ServiceOwnerChanged, false, svc, "service library.v1.LibraryService: owner changed from team-library to team-books"},
-			{MethodOutputTypeChanged, true, getRPC, "method library.v1.LibraryService.GetBook: response type changed from library.v1.Book to library.v1.BookView"},
-			{BindingRemoved, true, getRoute, "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*} removed"},
-			{CapabilityRemoved, true, svc, "service library.v1.LibraryService: capability export removed"},
+			{Rule: ServiceOwnerChanged, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: owner changed from team-library to team-books"},
+			{Rule: MethodOutputTypeChanged, Breaking: true, Element: getRPC, Message: "method library.v1.LibraryService.GetBook: response type changed from library.v1.Book to library.v1.BookView"},
+			{Rule: BindingRemoved, Breaking: true, Element: getRoute, Message: "method library.v1.LibraryService.GetBook: binding GET /v1/{name=shelves/*/books/*} removed"},
+			{Rule: CapabilityRemoved, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: capability export removed"},
 		}},
 	}
 	covered := make(map[string]bool)
@@ -190,7 +187,7 @@ func TestRegistrations(t *testing.T) {
 			old, new := base(), base()
 			tt.change(old, new)
 			got := Registrations(old, new)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(Change{}, "File", "Line", "Column")); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if HasBreaking(got) != HasBreaking(tt.want) {
@@ -235,11 +232,113 @@ func TestNil(t *testing.T) {
 		t.Errorf("Registrations(nil, nil) = %v", got)
 	}
 	got := Registrations(nil, base())
-	want := []Change{{ServiceAdded, false, svc, "service library.v1.LibraryService added"}}
+	want := []Change{{Rule: ServiceAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService added", File: "library/v1/library.proto"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if s := Summary(got); s != "1 change, 0 breaking" {
 		t.Errorf("Summary = %q", s)
+	}
+}
+
+// TestNoFalseAlarms pairs the breaking rules with changes that must not
+// fire them: each case changes base() in a way that breaks no client, and
+// wants no breaking change at all.
+func TestNoFalseAlarms(t *testing.T) {
+	readOnly := func(r *registration.Registration) {
+		r.Services[0].Methods = r.Services[0].Methods[:1]
+		r.Services[0].Capabilities = []*registration.Capability{{Name: "read_only", Source: "inferred"}, {Name: "read", Source: "inferred", Methods: []string{"GetBook"}}}
+	}
+	tests := []struct {
+		name   string
+		change func(old, new *registration.Registration)
+	}{
+		{"a read-only service gains create, update and delete", func(old, new *registration.Registration) {
+			readOnly(old)
+			readOnly(new)
+			s := new.Services[0]
+			for _, m := range []string{"CreateBook", "UpdateBook", "DeleteBook"} {
+				s.Methods = append(s.Methods, &registration.Method{Name: m, FullName: svc + "." + m, Streaming: registration.StreamingUnary})
+			}
+			s.Capabilities = []*registration.Capability{{Name: "read", Source: "inferred", Methods: []string{"GetBook"}},
+				{Name: "write", Source: "inferred", Methods: []string{"CreateBook", "UpdateBook", "DeleteBook"}}}
+		}},
+		{"a service moves to another file", func(old, new *registration.Registration) {
+			new.Services[0].File, new.Services[0].Line = "library/v1/service.proto", 40
+		}},
+		{"methods reordered", func(old, new *registration.Registration) {
+			m := new.Services[0].Methods
+			m[0], m[1] = m[1], m[0]
+		}},
+		{"descriptions and kinds change", func(old, new *registration.Registration) {
+			get(new).Description, get(new).Kind = "Gets a book.", registration.KindCustom
+		}},
+		{"additional bindings reordered", func(old, new *registration.Registration) {
+			b := export(new).Bindings
+			b[0], b[1] = b[1], b[0]
+		}},
+		{"query parameters reordered, one added", func(old, new *registration.Registration) {
+			get(old).Bindings[0].QueryParams = []string{"view", "read_mask"}
+			get(new).Bindings[0].QueryParams = []string{"read_mask", "page_size", "view"}
+		}},
+		{"required fields reordered", func(old, new *registration.Registration) {
+			get(old).RequiredFields = []string{"name", "view"}
+			get(new).RequiredFields = []string{"view", "name"}
+		}},
+		{"a required field relaxed", func(old, new *registration.Registration) { get(new).RequiredFields = nil }},
+		{"dependencies and events change", func(old, new *registration.Registration) {
+			new.Services[0].Dependencies = nil
+			new.Services[0].Events = append(new.Services[0].Events, &registration.Event{Name: "library.v1.Book.created", Source: "inferred"})
+		}},
+		{"the health service name is spelled out", func(old, new *registration.Registration) {
+			new.Services[0].Health.Source = "declared"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old, new := base(), base()
+			tt.change(old, new)
+			for _, c := range Registrations(old, new) {
+				if c.Breaking {
+					t.Errorf("false alarm: %s", c)
+				}
+			}
+		})
+	}
+}
+
+// TestLocations checks that changes are located at the element in the new
+// registration, a removed method at its service, and a removed service at
+// the old one.
+func TestLocations(t *testing.T) {
+	locate := func(r *registration.Registration) {
+		s := r.Services[0]
+		s.Line, s.Column = 30, 1
+		get(r).Line, get(r).Column = 32, 3
+		export(r).Line, export(r).Column = 40, 3
+	}
+	at := func(c Change) string { return fmt.Sprintf("%s:%d:%d", c.File, c.Line, c.Column) }
+	old, new := base(), base()
+	locate(old)
+	locate(new)
+	new.Services[0].Line = 31 // the new file's lines win
+	get(new).Line = 33
+	get(new).OutputType = "library.v1.BookView"
+	new.Services[0].Methods = new.Services[0].Methods[:1]
+	want := map[string]string{
+		MethodOutputTypeChanged: "library/v1/library.proto:33:3",
+		MethodRemoved:           "library/v1/library.proto:31:1",
+	}
+	for _, c := range Registrations(old, new) {
+		if w, ok := want[c.Rule]; !ok || at(c) != w {
+			t.Errorf("%s at %s, want %q", c.Rule, at(c), w)
+		}
+		delete(want, c.Rule)
+	}
+	if len(want) > 0 {
+		t.Errorf("missing changes: %v", want)
+	}
+	if got := Registrations(old, nil); len(got) != 1 || at(got[0]) != "library/v1/library.proto:30:1" {
+		t.Errorf("removed service: %v", got)
 	}
 }

@@ -136,16 +136,26 @@ type Set struct {
 // service listed in several files (per-file and aggregate output given
 // together) keeps its first entry. Stdin may be named once.
 func Files(names []string) (*Set, error) {
-	s := &Set{ByName: make(map[string]*registration.Service)}
-	seenConflicts := make(map[registration.Conflict]bool)
 	if i := slices.Index(names, Stdin); i >= 0 && slices.Contains(names[i+1:], Stdin) {
 		return nil, errors.New(`standard input ("-") named twice`)
 	}
+	regs := make([]*registration.Registration, 0, len(names))
 	for _, name := range names {
 		reg, err := File(name)
 		if err != nil {
 			return nil, err
 		}
+		regs = append(regs, reg)
+	}
+	return Merge(regs...), nil
+}
+
+// Merge merges registrations read already, as Files does: every service
+// once, the first entry winning, and every conflict once.
+func Merge(regs ...*registration.Registration) *Set {
+	s := &Set{ByName: make(map[string]*registration.Service)}
+	seenConflicts := make(map[registration.Conflict]bool)
+	for _, reg := range regs {
 		for _, svc := range reg.Services {
 			if s.ByName[svc.Name] != nil {
 				continue
@@ -160,7 +170,7 @@ func Files(names []string) (*Set, error) {
 			}
 		}
 	}
-	return s, nil
+	return s
 }
 
 // ErrNoService is what Find's error wraps when no service has the name.
