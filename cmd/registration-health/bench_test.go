@@ -198,13 +198,47 @@ func runFleet(t *testing.T, bin string, n, wantCode int, args ...string) (time.D
 	_ = cmd.Run()
 	took := time.Since(start)
 	if code := cmd.ProcessState.ExitCode(); code != wantCode {
-		t.Fatalf("exit code %d, want %d\n%s", code, wantCode, stderr.String())
+		t.Fatalf("exit code %d after %v, want %d\n%s%s", code, took, wantCode, stderr.String(), errorCounts(stdout.String()))
 	}
 	var rep fleetReport
 	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil || rep.Summary.Total != n {
 		t.Fatalf("report of %d checks, want %d: %v\n%s", rep.Summary.Total, n, err, stderr.String())
 	}
 	return took, rep
+}
+
+// errorCounts summarizes the errors of a JSON report, most frequent first,
+// to say why a run failed.
+func errorCounts(out string) string {
+	var rep struct {
+		Results []struct {
+			Status    string  `json:"status"`
+			Error     string  `json:"error"`
+			LatencyMS float64 `json:"latency_ms"`
+		} `json:"results"`
+	}
+	if json.Unmarshal([]byte(out), &rep) != nil {
+		return ""
+	}
+	counts := map[string]int{}
+	var slowest float64
+	for _, r := range rep.Results {
+		if r.Error != "" {
+			counts[r.Status+": "+r.Error]++
+		}
+		slowest = max(slowest, r.LatencyMS)
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+	var b strings.Builder
+	fmt.Fprintf(&b, "slowest check: %.0f ms\n", slowest)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%5d  %s\n", counts[k], k)
+	}
+	return b.String()
 }
 
 // findProbe finds the pinned grpc-health-probe on PATH or in
