@@ -26,6 +26,9 @@ func TestBinaryExitStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	medium := writeRegistration(t, mediumServices())
+	// The same message as in process (TestMermaidLimits checks it).
+	_, _, pastLimits := runGraph("-o", "mermaid", medium)
 	const cycle = "registration-graph: cycle: a.v1.Orders -[schema]-> c.v1.Ledger -[resource]-> a.v1.Orders\n"
 
 	cases := []struct {
@@ -62,6 +65,10 @@ func TestBinaryExitStatus(t *testing.T) {
 			stderr: "registration-graph: flag --package: no package matches \"z.v1\"\n"},
 		{name: "a service that matches nothing", args: []string{"--service", "z.v1.Nope", deps}, status: cli.ExitError,
 			stderr: "registration-graph: flag --service: no service matches \"z.v1.Nope\"\n"},
+		{name: "depth without a service", args: []string{"--depth", "2", deps}, status: cli.ExitError,
+			stderr: "registration-graph: flag --depth=2: applies only with --service\n"},
+		{name: "a Mermaid flowchart past Mermaid's limits", args: []string{"-o", "mermaid", medium}, status: cli.ExitError, stderr: pastLimits},
+		{name: "Mermaid's limits off", args: []string{"-o", "mermaid", "--mermaid-limits=off", medium}, status: cli.ExitOK, stdout: "flowchart LR"},
 		{name: "a file named like a command", args: []string{"--", "version"}, status: cli.ExitError,
 			stderr: "registration-graph: open version: no such file or directory\n"},
 	}

@@ -17,6 +17,7 @@ func addFlags(cmd *cobra.Command, o *options) {
 	// The same -o/--format shape as the other binaries, with the graph's
 	// own formats: cli.FormatFlag's are table, json and yaml.
 	fs.StringVarP(&o.format, "format", "o", string(graph.JSON), "output format: json, dot (Graphviz) or mermaid")
+	fs.StringVar(&o.mermaidLimits, "mermaid-limits", limitsError, "with --format mermaid: `WHAT` to do past Mermaid's default limits (500 edges, 50,000 characters): error (exit 1), warn or off")
 
 	// Filters, in the order graph.Filter applies them.
 	fs.Var((*cli.List)(&o.filter.Kinds), "kind", "keep only edges of this `KIND`: resource, schema or declared (repeatable or comma-separated)")
@@ -36,4 +37,5 @@ func addFlags(cmd *cobra.Command, o *options) {
 	complete("format", string(graph.JSON), string(graph.DOT), string(graph.Mermaid))
 	complete("kind", graph.Kinds...)
 	complete("direction", graph.Directions...)
+	complete("mermaid-limits", limitsError, limitsWarn, limitsOff)
 }

@@ -35,7 +35,7 @@ func parseArgs(t *testing.T, args ...string) (options, []string) {
 // commas, the single-dash long flags of the standard flag package, "-" and
 // "--".
 func TestCommandLine(t *testing.T) {
-	defaults := options{format: "json", filter: graph.Filter{Depth: 1, Direction: "both"}, maxCycles: 100}
+	defaults := options{format: "json", filter: graph.Filter{Depth: 1, Direction: "both"}, maxCycles: 100, mermaidLimits: "error"}
 	with := func(change func(*options)) options {
 		o := defaults
 		change(&o)
@@ -67,6 +67,8 @@ func TestCommandLine(t *testing.T) {
 				o.format, o.failOnCycle, o.maxCycles = "dot", true, 5
 				o.filter = graph.Filter{Kinds: []string{"schema"}, Packages: []string{"a.v1"}, Services: []string{"a.v1.A"}, Depth: -1, Direction: "dependents"}
 			}), files: []string{"r.json"}},
+		{name: "mermaid limits", args: []string{"-o", "mermaid", "--mermaid-limits", "warn", "r.json"},
+			want: with(func(o *options) { o.format, o.mermaidLimits = "mermaid", "warn" }), files: []string{"r.json"}},
 		{name: "a flag's value is never rewritten", args: []string{"--service", "-format", "r.json"},
 			want: with(func(o *options) { o.filter.Services = []string{"-format"} }), files: []string{"r.json"}},
 		{name: "nothing after -- is a flag or a command", args: []string{"-fail-on-cycle", "--", "-format", "version"},

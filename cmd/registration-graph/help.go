@@ -24,8 +24,12 @@ keeps the services of those packages (and the external targets they depend
 on); --service keeps those services and the services within --depth edges
 of them, following dependencies, dependents or both (--direction). Names
 and packages may be globs with * (path.Match syntax). A --service or
---package that matches no service is an error. Cycles are found in what
-remains.
+--package that matches no service is an error, and so are --depth and
+--direction without --service. Cycles are found in what remains.
+
+Mermaid renders at most 500 edges and 50,000 characters by default: past
+either, --format mermaid writes nothing and exits 1 with the figures, unless
+--mermaid-limits is warn (write it and warn) or off.
 
 Cycles: the output lists every elementary cycle, at most --max-cycles;
 --fail-on-cycle also prints each on stderr and exits 2, the graph written
@@ -36,6 +40,7 @@ binaries shared one grammar.
 
 Exit status:
   0  the graph was written (with --fail-on-cycle: and it has no cycle)
-  1  bad arguments, or unreadable, malformed or invalid input
+  1  bad arguments, unreadable, malformed or invalid input, or a Mermaid
+     flowchart past Mermaid's default limits
   2  --fail-on-cycle, and the graph has a cycle
 `

@@ -11,9 +11,10 @@
 // holds. Run registration-graph --help for the flags, and see docs/graph.md
 // for the manual.
 //
-// Exit status (internal/cli's table): 0 ok; 1 bad arguments or
-// unreadable, malformed or invalid input; 2 with --fail-on-cycle when the
-// graph has a cycle (each cycle is printed on stderr).
+// Exit status (internal/cli's table): 0 ok; 1 bad arguments,
+// unreadable, malformed or invalid input, or a Mermaid flowchart past
+// Mermaid's default limits (--mermaid-limits); 2 with --fail-on-cycle when
+// the graph has a cycle (each cycle is printed on stderr).
 package main
 
 import (
@@ -46,11 +47,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // options are the command line's flags.
 type options struct {
-	format      string
-	filter      graph.Filter
-	failOnCycle bool
-	maxCycles   int
+	format        string
+	filter        graph.Filter
+	failOnCycle   bool
+	maxCycles     int
+	mermaidLimits string
 }
+
+// What --mermaid-limits does with a Mermaid flowchart past Mermaid's
+// default limits.
+const (
+	limitsError = "error"
+	limitsWarn  = "warn"
+	limitsOff   = "off"
+)
 
 // newRoot returns the command: its own run hands the files and flags it is
 // given to draws (draw, or a test's), and cli.New adds help, version and
@@ -75,7 +85,7 @@ func newRoot(draws func(cmd *cobra.Command, o options, files []string) error) *c
 // with its cycles. With --fail-on-cycle, a cycle ends the program with
 // cli.ExitFindings once the graph is written and each cycle printed.
 func draw(cmd *cobra.Command, o options, files []string) error {
-	if err := o.check(); err != nil {
+	if err := o.check(cmd.Flags().Changed); err != nil {
 		return err
 	}
 	if len(files) == 0 {
@@ -85,28 +95,21 @@ func draw(cmd *cobra.Command, o options, files []string) error {
 	if err != nil {
 		return err
 	}
-	whole := graph.Build(set.Services)
-	// graph.Filter reports a --service that matches no service; a
-	// --package that matches none is as much a mistake, so it ends the
-	// same way rather than with an empty graph and exit 0. Packages are
-	// checked first, as they are filtered first: a wrong --package would
-	// otherwise be reported as a --service matching nothing.
-	for _, p := range o.filter.Packages {
-		in, err := whole.Filter(graph.Filter{Packages: []string{p}})
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(in.Nodes, func(n *graph.Node) bool { return !n.External }) {
-			return fmt.Errorf("flag --package: no package matches %q", p)
-		}
-	}
-	g, err := whole.Filter(o.filter)
+	g, err := graph.Build(set.Services).Filter(o.filter)
 	if nm := (*graph.NoMatchError)(nil); errors.As(err, &nm) {
-		return fmt.Errorf("flag --service: %v", err)
+		return fmt.Errorf("flag --%s: %v", nm.Filter, err)
 	} else if err != nil {
 		return err
 	}
 	g.Cycles, g.CyclesTruncated = g.FindCycles(o.maxCycles)
+	if graph.Format(o.format) == graph.Mermaid && o.mermaidLimits != limitsOff {
+		if err := g.CheckMermaid(); err != nil {
+			if o.mermaidLimits == limitsError {
+				return fmt.Errorf("%v. %s", err, mermaidAdvice)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %v\n", programName, err)
+		}
+	}
 	if err := g.Write(cmd.OutOrStdout(), graph.Format(o.format)); err != nil {
 		return err
 	}
@@ -123,20 +126,44 @@ func draw(cmd *cobra.Command, o options, files []string) error {
 	return nil
 }
 
+// mermaidAdvice follows the error of a flowchart past Mermaid's limits.
+const mermaidAdvice = "Draw part of the graph with --service (and --depth, --direction), --package or --kind, " +
+	"or use --format dot; --mermaid-limits=warn writes it all the same, for a renderer set up with higher limits"
+
 // check reports the first flag with a value the command cannot use, with
-// the value quoted.
-func (o options) check() error {
+// the value quoted, or that was given where it has no effect; changed
+// tells whether a flag was given.
+func (o options) check(changed func(flag string) bool) error {
 	if !slices.Contains(graph.Formats, graph.Format(o.format)) {
 		return fmt.Errorf("flag --format=%q: want json, dot or mermaid", o.format)
+	}
+	// A list flag given only empty values would silently filter nothing.
+	for _, l := range []struct {
+		flag   string
+		values []string
+		want   string
+	}{
+		{"kind", o.filter.Kinds, "resource, schema or declared"},
+		{"package", o.filter.Packages, "a package name or glob"},
+		{"service", o.filter.Services, "a service full name or glob"},
+	} {
+		if changed(l.flag) && len(l.values) == 0 {
+			return fmt.Errorf("flag --%s: empty value: want %s", l.flag, l.want)
+		}
 	}
 	for _, k := range o.filter.Kinds {
 		if !slices.Contains(graph.Kinds, k) {
 			return fmt.Errorf("flag --kind=%q: want resource, schema or declared", k)
 		}
 	}
-	for _, p := range append(slices.Clone(o.filter.Services), o.filter.Packages...) {
-		if err := graph.CheckPattern(p); err != nil {
-			return fmt.Errorf("bad pattern %q: %v", p, err)
+	for _, l := range []struct {
+		flag     string
+		patterns []string
+	}{{"package", o.filter.Packages}, {"service", o.filter.Services}} {
+		for _, p := range l.patterns {
+			if err := graph.CheckPattern(p); err != nil {
+				return fmt.Errorf("flag --%s=%q: bad pattern: %v", l.flag, p, err)
+			}
 		}
 	}
 	if o.filter.Depth < -1 {
@@ -145,8 +172,22 @@ func (o options) check() error {
 	if !slices.Contains(graph.Directions, o.filter.Direction) {
 		return fmt.Errorf("flag --direction=%q: want dependencies, dependents or both", o.filter.Direction)
 	}
+	if len(o.filter.Services) == 0 {
+		if changed("depth") {
+			return fmt.Errorf("flag --depth=%d: applies only with --service", o.filter.Depth)
+		}
+		if changed("direction") {
+			return fmt.Errorf("flag --direction=%q: applies only with --service", o.filter.Direction)
+		}
+	}
 	if o.maxCycles < 1 {
 		return fmt.Errorf("flag --max-cycles=%d: want at least 1", o.maxCycles)
+	}
+	if !slices.Contains([]string{limitsError, limitsWarn, limitsOff}, o.mermaidLimits) {
+		return fmt.Errorf("flag --mermaid-limits=%q: want error, warn or off", o.mermaidLimits)
+	}
+	if changed("mermaid-limits") && graph.Format(o.format) != graph.Mermaid {
+		return fmt.Errorf("flag --mermaid-limits=%q: applies only with --format mermaid", o.mermaidLimits)
 	}
 	return nil
 }

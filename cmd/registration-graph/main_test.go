@@ -39,6 +39,54 @@ message ChargeRequest {}
 message ChargeResponse {}
 `
 
+// versionsProtos are an API in two versions (shop.v1 and shop.v1beta1),
+// which DOT draws as one cluster holding one per version, beside a
+// package without a version and a package whose name has underscores,
+// which Mermaid ids double. Their dependencies are declared.
+var versionsProtos = map[string]string{
+	"shop/v1/shop.proto": `syntax = "proto3";
+package shop.v1;
+import "registration/v1/options.proto";
+service Orders {
+  option (registration.v1.service) = {dependencies: {service: "stock.Inventory"}};
+  rpc GetOrder(GetOrderRequest) returns (Order);
+}
+message GetOrderRequest {}
+message Order {}
+`,
+	"shop/v1beta1/shop.proto": `syntax = "proto3";
+package shop.v1beta1;
+import "registration/v1/options.proto";
+service Orders {
+  option (registration.v1.service) = {
+    dependencies: {service: "shop.v1.Orders"}
+    dependencies: {service: "stock.Inventory"}
+  };
+  rpc GetOrder(GetOrderRequest) returns (Order);
+}
+message GetOrderRequest {}
+message Order {}
+`,
+	"stock/stock.proto": `syntax = "proto3";
+package stock;
+service Inventory {
+  rpc Count(CountRequest) returns (CountResponse);
+}
+message CountRequest {}
+message CountResponse {}
+`,
+	"my_company/audit/audit.proto": `syntax = "proto3";
+package my_company.audit;
+import "registration/v1/options.proto";
+service Audit_Log {
+  option (registration.v1.service) = {dependencies: {service: "shop.v1beta1.Orders"}};
+  rpc Append(AppendRequest) returns (AppendResponse);
+}
+message AppendRequest {}
+message AppendResponse {}
+`,
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "registration-graph-test-")
 	if err != nil {
@@ -66,6 +114,16 @@ func generateFixtures() error {
 	if err := os.WriteFile(filepath.Join(billing, "billing/v1/billing.proto"), []byte(billingProto), 0o644); err != nil {
 		return err
 	}
+	versions := filepath.Join(gen, "versions-protos")
+	for name, content := range versionsProtos {
+		path := filepath.Join(versions, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
 	example := []string{"identity/v1/identity.proto", "library/v1/library.proto", "notify/v1/notify.proto"}
 	const rules = "capability_rules=../../example/capability_rules.yaml"
 	runs := []struct {
@@ -79,6 +137,7 @@ func generateFixtures() error {
 		{"dependencies", "../../plugin/testdata/cases/dependencies", nil, ""},
 		{"dependencies-yaml", "../../plugin/testdata/cases/dependencies", nil, "aggregate=deps,format=yaml"},
 		{"billing", billing, nil, ""},
+		{"versions", versions, nil, "aggregate=versions"},
 	}
 	for _, r := range runs {
 		files := r.files
@@ -149,6 +208,9 @@ func goldenCases() []goldenCase {
 		{"service-depth", []string{"--service", "notify.v1.*", "--depth", "-1", "--direction", "dependencies", fixture("example/registry.registration.json")}},
 		{"package", []string{"--package", "a.*,c.v1", fixture("dependencies/deps.registration.json")}},
 		{"kind", []string{"--kind", "declared", "--kind", "schema", fixture("dependencies/deps.registration.json")}},
+		// Two versions of one API, a package without a version and one
+		// with underscores.
+		{"versions", []string{fixture("versions/versions.registration.json")}},
 	}
 }
 
@@ -285,7 +347,20 @@ func TestBadInput(t *testing.T) {
 		// Packages are filtered first: the wrong one is named, not the
 		// --service that then matches nothing.
 		{[]string{"--package", "a.v1,z.v1", "--service", "c.v1.Ledger", deps}, "flag --package: no package matches \"z.v1\"\n"},
-		{[]string{"--package", "[", deps}, "bad pattern \"[\": syntax error in pattern\n"},
+		{[]string{"--package", "[", deps}, "flag --package=\"[\": bad pattern: syntax error in pattern\n"},
+		{[]string{"--service", "a.v1.[", deps}, "flag --service=\"a.v1.[\": bad pattern: syntax error in pattern\n"},
+		// A list flag given nothing but empty values would filter nothing.
+		{[]string{"--service", "", deps}, "flag --service: empty value: want a service full name or glob\n"},
+		{[]string{"--package=", deps}, "flag --package: empty value: want a package name or glob\n"},
+		{[]string{"--kind", " , ", deps}, "flag --kind: empty value: want resource, schema or declared\n"},
+		// Flags that only shape --service's neighbourhood, without it.
+		{[]string{"--depth", "2", deps}, "flag --depth=2: applies only with --service\n"},
+		{[]string{"--depth=-1", "--package", "a.v1", deps}, "flag --depth=-1: applies only with --service\n"},
+		{[]string{"--direction", "dependents", deps}, "flag --direction=\"dependents\": applies only with --service\n"},
+		{[]string{"--service", "a.v1.Orders", "--depth", "-2", deps}, "flag --depth=-2: want 0 or more, or -1 for no limit\n"},
+		{[]string{"--max-cycles", "-3", deps}, "flag --max-cycles=-3: want at least 1\n"},
+		{[]string{"-o", "mermaid", "--mermaid-limits", "ignore", deps}, "flag --mermaid-limits=\"ignore\": want error, warn or off\n"},
+		{[]string{"--mermaid-limits", "warn", deps}, "flag --mermaid-limits=\"warn\": applies only with --format mermaid\n"},
 		{[]string{"--max-cycles", "0", deps}, "flag --max-cycles=0: want at least 1\n"},
 		{[]string{"--colour", deps}, "unknown flag: --colour\nRun 'registration-graph --help' for usage.\n"},
 		{[]string{"-colour", deps}, "unknown shorthand flag: 'c' in -colour\nRun 'registration-graph --help' for usage.\n"},

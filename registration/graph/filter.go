@@ -39,13 +39,17 @@ type Filter struct {
 	Direction string
 }
 
-// NoMatchError is the error of Filter when a pattern of Filter.Services
-// matches no service that the earlier filters kept.
+// NoMatchError is the error of Filter when a pattern of Filter.Packages
+// matches the package of no service, or one of Filter.Services matches no
+// service that the package filter kept.
 type NoMatchError struct {
+	// Filter is "package" or "service": the Filter field that holds the
+	// pattern.
+	Filter  string
 	Pattern string
 }
 
-func (e *NoMatchError) Error() string { return fmt.Sprintf("no service matches %q", e.Pattern) }
+func (e *NoMatchError) Error() string { return fmt.Sprintf("no %s matches %q", e.Filter, e.Pattern) }
 
 // CheckPattern reports a pattern that is not a valid glob.
 func CheckPattern(pattern string) error {
@@ -57,12 +61,20 @@ func CheckPattern(pattern string) error {
 // Edge kinds go first, then packages (services of other packages go,
 // external nodes stay when a kept service depends on them), then the
 // neighbourhood of f.Services over what is left. Only edges between kept
-// nodes remain, and external nodes that no kept edge reaches go. The error
-// is a *NoMatchError.
+// nodes remain, and external nodes that no kept edge reaches go. A pattern
+// that matches nothing is a mistake rather than a wish for an empty graph:
+// the error is a *NoMatchError for the first package pattern that matches
+// the package of no service, or else the first service pattern that
+// matches no service the packages kept.
 func (g *Graph) Filter(f Filter) (*Graph, error) {
 	keepEdge := make([]bool, len(g.Edges))
 	for i, e := range g.Edges {
 		keepEdge[i] = len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)
+	}
+	for _, pattern := range f.Packages {
+		if !slices.ContainsFunc(g.Nodes, func(n *Node) bool { return !n.External && match(pattern, n.Package) }) {
+			return nil, &NoMatchError{Filter: "package", Pattern: pattern}
+		}
 	}
 	keepNode := make([]bool, len(g.Nodes))
 	for i, n := range g.Nodes {
@@ -79,7 +91,7 @@ func (g *Graph) Filter(f Filter) (*Graph, error) {
 				}
 			}
 			if !found {
-				return nil, &NoMatchError{Pattern: pattern}
+				return nil, &NoMatchError{Filter: "service", Pattern: pattern}
 			}
 		}
 		reached := g.neighbourhood(seeds, f, keepNode, keepEdge)

@@ -14,6 +14,12 @@
 //
 // A target that none of the services given declares is kept as an external
 // node, marked as such in every format.
+//
+// DOT groups packages in clusters per API; Mermaid node ids are derived
+// from names alone, so that a committed diagram changes only where
+// services change, and CheckMermaid tells whether a flowchart fits
+// Mermaid's default limits (500 edges, 50,000 characters) before it is
+// written.
 package graph
 
 import (
