@@ -380,3 +380,9 @@ func findMessage(r Resolver, name protoreflect.FullName) protoreflect.MessageDes
 	md, _ := d.(protoreflect.MessageDescriptor)
 	return md
 }
+
+// FieldBehavior reports whether a field's google.api.field_behavior lists
+// REQUIRED and OUTPUT_ONLY.
+func FieldBehavior(f protoreflect.FieldDescriptor) (required, outputOnly bool) {
+	return hasBehavior(f, annotations.FieldBehavior_REQUIRED), hasBehavior(f, annotations.FieldBehavior_OUTPUT_ONLY)
+}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
@@ -98,6 +99,11 @@ type run struct {
 	// routeOrigins holds, for each of routes, where its rule was written:
 	// the method's google.api.http option or a rule of the service config.
 	routeOrigins []origin
+	// sourceInfo and positions locate the messages of the generated files.
+	sourceInfo map[string]*descriptorpb.SourceCodeInfo
+	positions  filePositions
+	// described holds each message described so far (describedMessage).
+	described sync.Map
 }
 
 // fileResult is what reading one proto file gives.
@@ -126,7 +132,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 		return nil, err
 	}
 	files, ordered := l.files, l.ordered
-	r := &run{cfg: cfg, files: files}
+	r := &run{cfg: cfg, files: files, sourceInfo: l.sourceInfo}
 	if cfg.APIConfig != "" {
 		data, err := readConfigFile("grpc_api_configuration", cfg.APIConfig)
 		if err != nil {
@@ -209,6 +215,7 @@ func generate(req *pluginpb.CodeGeneratorRequest, warnings io.Writer, consume bo
 func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult {
 	res := fileResult{reg: &registration.Registration{Format: registration.Format, Files: []string{fd.Path()}}}
 	reg := res.reg
+	roots := map[protoreflect.FullName]protoreflect.MessageDescriptor{}
 	services := fd.Services()
 	for i := range services.Len() {
 		sd := services.Get(i)
@@ -241,6 +248,7 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult
 				continue
 			}
 			m.Line, m.Column = comments.methodPos[i][j][0], comments.methodPos[i][j][1]
+			restRoots(md, m.Bindings, roots)
 			svc.Methods = append(svc.Methods, m)
 			kept = append(kept, md)
 		}
@@ -256,6 +264,14 @@ func (r *run) file(fd protoreflect.FileDescriptor, comments comments) fileResult
 		reg.Services = append(reg.Services, svc)
 	}
 	sortDiagnostics(reg.Diagnostics)
+	// A file's registration locates the messages of its own file only, so
+	// that it does not depend on which files were generated with it; the
+	// aggregate locates those of every generated file.
+	located := func(path string) bool { return path == fd.Path() }
+	if r.cfg.Aggregate != "" {
+		located = func(path string) bool { _, ok := r.sourceInfo[path]; return ok }
+	}
+	reg.Messages, reg.Enums = r.describeMessages(roots, located)
 	return res
 }
 
@@ -467,6 +483,7 @@ func (r *run) output(regs []*registration.Registration, conflicts []inference.Co
 			all.Diagnostics = append(all.Diagnostics, reg.Diagnostics...)
 		}
 		sortDiagnostics(all.Diagnostics)
+		all.Messages, all.Enums = mergeMessages(regs)
 		registration.ResolveDependencies(all.Services)
 		return []outputFile{{name: r.cfg.aggregateFile(), reg: all, format: r.cfg.Format}}, nil
 	}

@@ -56,8 +56,82 @@ func appendJSON(b []byte, r *Registration) []byte {
 		}
 		e.end(']')
 	}
+	if len(r.Messages) > 0 {
+		e.key("messages")
+		e.begin('[')
+		for _, m := range r.Messages {
+			e.next()
+			e.message(m)
+		}
+		e.end(']')
+	}
+	if len(r.Enums) > 0 {
+		e.key("enums")
+		e.begin('[')
+		for _, en := range r.Enums {
+			e.next()
+			if en == nil {
+				e.null()
+				continue
+			}
+			e.begin('{')
+			e.field("name", en.Name)
+			e.field("file", en.File)
+			e.intOmit("line", en.Line)
+			e.intOmit("column", en.Column)
+			e.strings("values", en.Values, false)
+			e.end('}')
+		}
+		e.end(']')
+	}
 	e.end('}')
 	return append(e.b, '\n')
+}
+
+func (e *jsonEncoder) message(m *Message) {
+	if m == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("name", m.Name)
+	e.field("file", m.File)
+	e.intOmit("line", m.Line)
+	e.intOmit("column", m.Column)
+	e.key("fields")
+	if m.Fields == nil {
+		e.null()
+	} else {
+		e.begin('[')
+		for _, f := range m.Fields {
+			e.next()
+			e.messageField(f)
+		}
+		e.end(']')
+	}
+	e.end('}')
+}
+
+func (e *jsonEncoder) messageField(f *Field) {
+	if f == nil {
+		e.null()
+		return
+	}
+	e.begin('{')
+	e.field("name", f.Name)
+	e.key("number")
+	e.b = strconv.AppendInt(e.b, int64(f.Number), 10)
+	e.field("json_name", f.JSONName)
+	e.field("type", f.Type)
+	e.fieldOmit("type_name", f.TypeName)
+	e.fieldOmit("map_key", f.MapKey)
+	e.fieldOmit("cardinality", f.Cardinality)
+	e.boolOmit("required", f.Required)
+	e.boolOmit("output_only", f.OutputOnly)
+	e.fieldOmit("oneof", f.Oneof)
+	e.intOmit("line", f.Line)
+	e.intOmit("column", f.Column)
+	e.end('}')
 }
 
 func (e *jsonEncoder) service(s *Service) {

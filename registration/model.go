@@ -48,6 +48,88 @@ type Registration struct {
 	// template that production gateways accept although google/api/http.proto's
 	// grammar does not, sorted by file and position.
 	Diagnostics []*Diagnostic `json:"diagnostics,omitempty" yaml:"diagnostics,omitempty"`
+	// Messages describe, once each and sorted by full name, the messages
+	// that travel over the declared REST bindings of the services: request
+	// and response messages (or the response_body field's message) of
+	// methods with an annotated or configured binding, and every message
+	// their fields hold, since JSON nests them. Well-known types
+	// (google.protobuf) are named by fields, not described: their JSON
+	// form is fixed. Methods name them by InputType and OutputType, and
+	// fields by TypeName.
+	Messages []*Message `json:"messages,omitempty" yaml:"messages,omitempty"`
+	// Enums describe the enums of the fields of Messages, once each,
+	// sorted by full name: JSON carries their values by name.
+	Enums []*Enum `json:"enums,omitempty" yaml:"enums,omitempty"`
+}
+
+// Message is a message that travels over a REST binding, with the fields
+// that make its JSON form.
+type Message struct {
+	// Name is the message's full name, such as "library.v1.Book".
+	Name string `json:"name" yaml:"name"`
+	// File is the proto file that declares it.
+	File string `json:"file" yaml:"file"`
+	// Line and Column are where the message starts in File, counting from
+	// 1; given only when File is a file of this registration, so that a
+	// file's registration does not depend on which others were generated
+	// with it.
+	Line   int `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int `json:"column,omitempty" yaml:"column,omitempty"`
+	// Fields are the message's fields in declaration order.
+	Fields []*Field `json:"fields" yaml:"fields"`
+}
+
+// Field cardinalities. A singular field, the most common, has none: the
+// format leaves it out.
+const (
+	CardinalitySingular = ""
+	CardinalityOptional = "optional"
+	CardinalityRepeated = "repeated"
+	CardinalityMap      = "map"
+)
+
+// Field is one field of a Message, as a REST client sees it.
+type Field struct {
+	// Name is the field's proto name, such as "display_name".
+	Name string `json:"name" yaml:"name"`
+	// Number is the field number.
+	Number int `json:"number" yaml:"number"`
+	// JSONName is the field's name in JSON, such as "displayName".
+	JSONName string `json:"json_name" yaml:"json_name"`
+	// Type is the proto type: a scalar ("string", "int64", "bool",
+	// "bytes", ...), "message" or "enum"; for a map, the value's type.
+	Type string `json:"type" yaml:"type"`
+	// TypeName is the full name of the message or enum of Type.
+	TypeName string `json:"type_name,omitempty" yaml:"type_name,omitempty"`
+	// MapKey is the key type of a map field.
+	MapKey string `json:"map_key,omitempty" yaml:"map_key,omitempty"`
+	// Cardinality is CardinalityOptional (explicit presence: proto3
+	// optional, proto2 optional, editions' explicit), CardinalityRepeated,
+	// CardinalityMap, or empty for a singular field.
+	Cardinality string `json:"cardinality,omitempty" yaml:"cardinality,omitempty"`
+	// Required reports google.api.field_behavior REQUIRED.
+	Required bool `json:"required,omitempty" yaml:"required,omitempty"`
+	// OutputOnly reports google.api.field_behavior OUTPUT_ONLY.
+	OutputOnly bool `json:"output_only,omitempty" yaml:"output_only,omitempty"`
+	// Oneof is the oneof the field belongs to, if any (not a proto3
+	// optional's synthetic one).
+	Oneof string `json:"oneof,omitempty" yaml:"oneof,omitempty"`
+	// Line and Column locate the field, as Message's do.
+	Line   int `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int `json:"column,omitempty" yaml:"column,omitempty"`
+}
+
+// Enum is an enum of a field of a Message.
+type Enum struct {
+	// Name is the enum's full name.
+	Name string `json:"name" yaml:"name"`
+	// File, Line and Column locate it, as Message's do.
+	File   string `json:"file" yaml:"file"`
+	Line   int    `json:"line,omitempty" yaml:"line,omitempty"`
+	Column int    `json:"column,omitempty" yaml:"column,omitempty"`
+	// Values are the value names in declaration order: JSON carries them
+	// by name.
+	Values []string `json:"values" yaml:"values"`
 }
 
 // Diagnostic is a located warning about an element of a proto file.

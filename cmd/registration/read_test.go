@@ -54,7 +54,7 @@ func TestReadVerbsRefuse(t *testing.T) {
 			`twice.json:10:15: at /services/1/name: service "identity.v1.UserService" is listed twice: first at /services/0`},
 		{write("path.json", `"path": "/v1/`, `"path": "/v1//`, example),
 			`path.json:44:23: at /services/0/methods/0/bindings/0/path: path template "/v1//{name=users/*}": offset 4: empty segment`},
-		{write("trailing.json", "\n}\n", "\n}\n{}\n", example), `trailing.json:973:1: data after the end of the document`},
+		{write("trailing.json", "\n}\n", "\n}\n{}\n", example), `trailing.json:1782:1: data after the end of the document`},
 	}
 	good := fixture("example/registry.registration.json")
 	verbs := [][]string{{"services"}, {"inspect", "UserService"}, {"events"}, {"lint"}, {"compare", good}, {"compare", "NEW", good}}

@@ -129,6 +129,17 @@ const (
 	DependencyRemoved = "DEPENDENCY_REMOVED"
 	EventAdded        = "EVENT_ADDED"
 	EventRemoved      = "EVENT_REMOVED"
+
+	// The field-level rules of the REST contract take buf's names.
+	FieldNoDelete        = "FIELD_NO_DELETE"
+	FieldSameName        = "FIELD_SAME_NAME"
+	FieldSameJSONName    = "FIELD_SAME_JSON_NAME"
+	FieldSameType        = "FIELD_SAME_TYPE"
+	FieldSameCardinality = "FIELD_SAME_CARDINALITY"
+	FieldSameOneof       = "FIELD_SAME_ONEOF"
+	EnumValueNoDelete    = "ENUM_VALUE_NO_DELETE"
+	FieldAdded           = "FIELD_ADDED"
+	EnumValueAdded       = "ENUM_VALUE_ADDED"
 )
 
 // Rules lists every rule, breaking rules first, in the order of the package
@@ -148,6 +159,13 @@ var Rules = []Rule{
 	{BindingBodyChanged, true, "a REST binding's request body field changed"},
 	{BindingResponseBodyChanged, true, "a REST binding's response body field changed"},
 	{BindingQueryParamRemoved, true, "a REST binding no longer accepts a query parameter"},
+	{FieldNoDelete, true, "a field of a message that travels over a REST binding is gone (matched by number)"},
+	{FieldSameName, true, "a field's proto name changed: JSON parsers accept it besides the JSON name"},
+	{FieldSameJSONName, true, "a field's JSON name changed"},
+	{FieldSameType, true, "a field's type changed: its scalar type, its message or enum, or a map's key type"},
+	{FieldSameCardinality, true, "a field changed between singular, optional, repeated and map"},
+	{FieldSameOneof, true, "a field moved into, out of or between oneofs"},
+	{EnumValueNoDelete, true, "a value of an enum that a REST message uses is gone: JSON carries values by name"},
 	{HealthHTTPPathChange, true, "a service's HTTP health path changed: probes configured for the old one fail"},
 
 	{ServiceAdded, false, "a service was added"},
@@ -167,6 +185,8 @@ var Rules = []Rule{
 	{DependencyAdded, false, "a service depends on another service, by a kind of dependency it did not have"},
 	{DependencyRemoved, false, "a service no longer depends on another service by that kind"},
 	{EventAdded, false, "a service emits a new event"},
+	{FieldAdded, false, "a message that travels over a REST binding has a new field"},
+	{EnumValueAdded, false, "an enum that a REST message uses has a new value"},
 	{EventRemoved, false, "a service no longer emits an event"},
 }
 
@@ -210,7 +230,127 @@ func Registrations(old, new *registration.Registration) []Change {
 			d.add(ServiceAdded, n.Name, "service %s added", n.Name)
 		}
 	}
+	if old != nil && new != nil {
+		d.at = location{}
+		d.messages(old.Messages, new.Messages)
+		d.enums(old.Enums, new.Enums)
+	}
 	return d.changes
+}
+
+// messages compares the messages both registrations describe, field by
+// field matched by number, as buf matches them. A message that only one
+// side describes is no change of its own: it came or went with a method,
+// a binding or a field, which their rules report.
+func (d *differ) messages(olds, news []*registration.Message) {
+	oldByName := make(map[string]*registration.Message, len(olds))
+	for _, m := range olds {
+		if m != nil {
+			oldByName[m.Name] = m
+		}
+	}
+	for _, n := range news {
+		if n == nil || oldByName[n.Name] == nil {
+			continue
+		}
+		o := oldByName[n.Name]
+		newByNumber := make(map[int]*registration.Field, len(n.Fields))
+		for _, f := range n.Fields {
+			if f != nil {
+				newByNumber[f.Number] = f
+			}
+		}
+		oldNumbers := make(map[int]bool, len(o.Fields))
+		for _, of := range o.Fields {
+			if of == nil {
+				continue
+			}
+			oldNumbers[of.Number] = true
+			element := n.Name + "." + of.Name
+			nf := newByNumber[of.Number]
+			if nf == nil {
+				d.at = location{n.File, n.Line, n.Column}
+				d.add(FieldNoDelete, element, "message %s: field %d %s removed", n.Name, of.Number, of.Name)
+				continue
+			}
+			d.at = location{n.File, nf.Line, nf.Column}
+			if d.at.line == 0 {
+				d.at = location{n.File, n.Line, n.Column}
+			}
+			if of.Name != nf.Name {
+				d.add(FieldSameName, element, "message %s: field %d renamed from %s to %s", n.Name, of.Number, of.Name, nf.Name)
+			}
+			if of.JSONName != nf.JSONName {
+				d.add(FieldSameJSONName, element, "message %s: field %s: JSON name changed from %s to %s", n.Name, of.Name, of.JSONName, nf.JSONName)
+			}
+			if ot, nt := fieldType(of), fieldType(nf); ot != nt {
+				d.add(FieldSameType, element, "message %s: field %s: type changed from %s to %s", n.Name, of.Name, ot, nt)
+			}
+			if of.Cardinality != nf.Cardinality {
+				d.add(FieldSameCardinality, element, "message %s: field %s: cardinality changed from %s to %s", n.Name, of.Name, cardinality(of), cardinality(nf))
+			}
+			if of.Oneof != nf.Oneof {
+				d.add(FieldSameOneof, element, "message %s: field %s: oneof changed from %s to %s", n.Name, of.Name, orNone(of.Oneof), orNone(nf.Oneof))
+			}
+		}
+		for _, nf := range n.Fields {
+			if nf != nil && !oldNumbers[nf.Number] {
+				d.at = location{n.File, nf.Line, nf.Column}
+				if d.at.line == 0 {
+					d.at = location{n.File, n.Line, n.Column}
+				}
+				d.add(FieldAdded, n.Name+"."+nf.Name, "message %s: field %d %s added", n.Name, nf.Number, nf.Name)
+			}
+		}
+	}
+}
+
+// enums compares the values of the enums both registrations describe, by
+// name: JSON carries them by name.
+func (d *differ) enums(olds, news []*registration.Enum) {
+	oldByName := make(map[string]*registration.Enum, len(olds))
+	for _, e := range olds {
+		if e != nil {
+			oldByName[e.Name] = e
+		}
+	}
+	for _, n := range news {
+		if n == nil || oldByName[n.Name] == nil {
+			continue
+		}
+		o := oldByName[n.Name]
+		d.at = location{n.File, n.Line, n.Column}
+		for _, v := range o.Values {
+			if !slices.Contains(n.Values, v) {
+				d.add(EnumValueNoDelete, n.Name+"."+v, "enum %s: value %s removed", n.Name, v)
+			}
+		}
+		for _, v := range n.Values {
+			if !slices.Contains(o.Values, v) {
+				d.add(EnumValueAdded, n.Name+"."+v, "enum %s: value %s added", n.Name, v)
+			}
+		}
+	}
+}
+
+// fieldType is how a field's type is named in messages: "string",
+// "message library.v1.Book", "map<string, int32>".
+func fieldType(f *registration.Field) string {
+	t := f.Type
+	if f.TypeName != "" {
+		t += " " + f.TypeName
+	}
+	if f.MapKey != "" {
+		t = "map<" + f.MapKey + ", " + t + ">"
+	}
+	return t
+}
+
+func cardinality(f *registration.Field) string {
+	if f.Cardinality == "" {
+		return "singular"
+	}
+	return f.Cardinality
 }
 
 // services returns r's services, each name once: the first wins, as when

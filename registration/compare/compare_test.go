@@ -57,8 +57,20 @@ func base() *registration.Registration {
 			Events:       []*registration.Event{{Name: "library.v1.Book.exported", Method: "library.v1.LibraryService.ExportBooks", Source: "declared"}},
 			Health:       &registration.Health{GRPCService: svc, HTTPPath: "/healthz", Source: "inferred"},
 		}},
+		Messages: []*registration.Message{{
+			Name: "library.v1.Book", File: "library/v1/library.proto", Line: 60, Column: 1,
+			Fields: []*registration.Field{
+				{Name: "name", Number: 1, JSONName: "name", Type: "string", Line: 61, Column: 3},
+				{Name: "updates", Number: 2, JSONName: "updates", Type: "string", Cardinality: registration.CardinalityRepeated, Line: 62, Column: 3},
+				{Name: "view", Number: 3, JSONName: "view", Type: "enum", TypeName: "library.v1.BookView", Oneof: "shown", Line: 63, Column: 3},
+			},
+		}},
+		Enums: []*registration.Enum{{Name: "library.v1.BookView", File: "library/v1/library.proto", Line: 70, Column: 1,
+			Values: []string{"BOOK_VIEW_UNSPECIFIED", "BASIC", "FULL"}}},
 	}
 }
+
+func book(r *registration.Registration) *registration.Message { return r.Messages[0] }
 
 func get(r *registration.Registration) *registration.Method    { return r.Services[0].Methods[0] }
 func export(r *registration.Registration) *registration.Method { return r.Services[0].Methods[1] }
@@ -156,6 +168,30 @@ func TestRegistrations(t *testing.T) {
 		{"capability added", func(old, new *registration.Registration) {
 			new.Services[0].Capabilities = append(new.Services[0].Capabilities, &registration.Capability{Name: "lending", Source: "declared"})
 		}, []Change{{Rule: CapabilityAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: capability lending added"}}},
+		{"field removed", func(old, new *registration.Registration) { book(new).Fields = book(new).Fields[:2] },
+			[]Change{{Rule: FieldNoDelete, Breaking: true, Element: "library.v1.Book.view", Message: "message library.v1.Book: field 3 view removed"}}},
+		{"field renamed", func(old, new *registration.Registration) { book(new).Fields[1].Name, book(new).Fields[1].JSONName = "edits", "edits" },
+			[]Change{
+				{Rule: FieldSameName, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field 2 renamed from updates to edits"},
+				{Rule: FieldSameJSONName, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field updates: JSON name changed from updates to edits"},
+			}},
+		{"JSON name changed", func(old, new *registration.Registration) { book(new).Fields[1].JSONName = "httpBody" },
+			[]Change{{Rule: FieldSameJSONName, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field updates: JSON name changed from updates to httpBody"}}},
+		{"field type changed", func(old, new *registration.Registration) { book(new).Fields[0].Type = "bool" },
+			[]Change{{Rule: FieldSameType, Breaking: true, Element: "library.v1.Book.name", Message: "message library.v1.Book: field name: type changed from string to bool"}}},
+		{"field cardinality changed", func(old, new *registration.Registration) { book(new).Fields[1].Cardinality = "" },
+			[]Change{{Rule: FieldSameCardinality, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field updates: cardinality changed from repeated to singular"}}},
+		{"field oneof changed", func(old, new *registration.Registration) { book(new).Fields[2].Oneof = "" },
+			[]Change{{Rule: FieldSameOneof, Breaking: true, Element: "library.v1.Book.view", Message: "message library.v1.Book: field view: oneof changed from shown to (none)"}}},
+		{"field added", func(old, new *registration.Registration) {
+			book(new).Fields = append(book(new).Fields, &registration.Field{Name: "isbn", Number: 4, JSONName: "isbn", Type: "string"})
+		}, []Change{{Rule: FieldAdded, Breaking: false, Element: "library.v1.Book.isbn", Message: "message library.v1.Book: field 4 isbn added"}}},
+		{"enum value removed and added", func(old, new *registration.Registration) {
+			new.Enums[0].Values = []string{"BOOK_VIEW_UNSPECIFIED", "BASIC", "COMPLETE"}
+		}, []Change{
+			{Rule: EnumValueNoDelete, Breaking: true, Element: "library.v1.BookView.FULL", Message: "enum library.v1.BookView: value FULL removed"},
+			{Rule: EnumValueAdded, Breaking: false, Element: "library.v1.BookView.COMPLETE", Message: "enum library.v1.BookView: value COMPLETE added"},
+		}},
 		{"dependency kind changed", func(old, new *registration.Registration) { new.Services[0].Dependencies[0].Kind = "schema" },
 			[]Change{
 				{Rule: DependencyRemoved, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: resource dependency on identity.v1.UserService removed"},
@@ -292,6 +328,19 @@ func TestNoFalseAlarms(t *testing.T) {
 		}},
 		{"the health service name is spelled out", func(old, new *registration.Registration) {
 			new.Services[0].Health.Source = "declared"
+		}},
+		{"fields reordered and moved in the file", func(old, new *registration.Registration) {
+			f := book(new).Fields
+			f[0], f[2] = f[2], f[0]
+			f[0].Line, book(new).Line = 90, 88
+		}},
+		{"a message and an enum only one side describes", func(old, new *registration.Registration) {
+			old.Messages = append(old.Messages, &registration.Message{Name: "library.v1.Gone", File: "library/v1/library.proto",
+				Fields: []*registration.Field{{Name: "x", Number: 1, JSONName: "x", Type: "string"}}})
+			new.Enums = nil
+		}},
+		{"enum values reordered", func(old, new *registration.Registration) {
+			new.Enums[0].Values = []string{"BOOK_VIEW_UNSPECIFIED", "FULL", "BASIC"}
 		}},
 	}
 	for _, tt := range tests {

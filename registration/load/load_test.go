@@ -516,6 +516,11 @@ func full() *registration.Registration {
 		Conflicts: []*registration.Conflict{{Host: "a.example.com", Method: "GET",
 			First: registration.ConflictSide{RPC: "a.v1.S.M", Path: "/v1/{name=a/*}"}, Second: registration.ConflictSide{RPC: "a.v1.S.N", Path: "/v1/{x=a/*}"}}},
 		Diagnostics: []*registration.Diagnostic{{Rule: "HTTP_DEEP_WILDCARD_NOT_LAST", File: "a/v1/a.proto", Line: 12, Column: 5, Element: "a.v1.S.M", Message: "m"}},
+		Messages: []*registration.Message{{Name: "a.v1.Req", File: "a/v1/a.proto", Line: 20, Column: 1, Fields: []*registration.Field{
+			{Name: "labels", Number: 2, JSONName: "labels", Type: "enum", TypeName: "a.v1.Color", MapKey: "string", Cardinality: registration.CardinalityMap, Required: true, OutputOnly: true, Oneof: "which", Line: 21, Column: 3},
+			{Name: "thing", Number: 1, JSONName: "thing", Type: "message", TypeName: "a.v1.Thing", MapKey: "int64", Cardinality: registration.CardinalityOptional, Required: true, OutputOnly: true, Oneof: "which", Line: 22, Column: 3},
+		}}},
+		Enums: []*registration.Enum{{Name: "a.v1.Color", File: "a/v1/a.proto", Line: 30, Column: 1, Values: []string{"COLOR_UNSPECIFIED", "RED"}}},
 	}
 }
 
