@@ -71,6 +71,9 @@ func OutputTree(t testing.TB, dir, out string) map[string]string {
 		}
 		if !d.IsDir() {
 			data, err := os.ReadFile(path)
+			if os.IsNotExist(err) {
+				return nil // replaced or removed by a run since the walk listed it; callers poll again
+			}
 			if err != nil {
 				return err
 			}
