@@ -9,21 +9,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/reflection"
+	grpcreflection "google.golang.org/grpc/reflection"
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	rpbalpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/ovasabi/protoc-gen-registration/registration/registry/reflection"
 )
 
 // startServer serves the named services of a generated tree's descriptors
-// on a real gRPC server, with grpc-go's server reflection (grpc.reflection.v1)
-// answering from those descriptors when withReflection is set. Handlers
-// answer Unimplemented: only the descriptors matter to validate --server.
-func startServer(t *testing.T, tree string, services []string, withReflection bool) string {
+// on a real gRPC server, with grpc-go's server reflection answering from
+// those descriptors in each version given (reflection.V1,
+// reflection.V1Alpha, both or none). Handlers answer Unimplemented: only
+// the descriptors matter to validate --server.
+func startServer(t *testing.T, tree string, services []string, protocols ...string) string {
 	t.Helper()
 	files, err := protodesc.NewFiles(&descriptorpb.FileDescriptorSet{File: requests[tree].GetProtoFile()})
 	if err != nil {
@@ -57,8 +62,17 @@ func startServer(t *testing.T, tree string, services []string, withReflection bo
 		}
 		srv.RegisterService(desc, struct{}{})
 	}
-	if withReflection {
-		rpb.RegisterServerReflectionServer(srv, reflection.NewServerV1(reflection.ServerOptions{Services: srv, DescriptorResolver: files}))
+	opts := grpcreflection.ServerOptions{Services: srv, DescriptorResolver: files}
+	for _, p := range protocols {
+		switch p {
+		case reflection.V1:
+			rpb.RegisterServerReflectionServer(srv, grpcreflection.NewServerV1(opts))
+		case reflection.V1Alpha:
+			// grpc-go's NewServer is its v1alpha server.
+			rpbalpha.RegisterServerReflectionServer(srv, grpcreflection.NewServer(opts))
+		default:
+			t.Fatalf("no reflection protocol %q", p)
+		}
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -74,7 +88,7 @@ func startServer(t *testing.T, tree string, services []string, withReflection bo
 // service: a missing service, a missing method and a streaming mismatch,
 // and the new and excluded methods listed as unregistered.
 func TestValidateServer(t *testing.T) {
-	addr := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService"}, true)
+	addr := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService"}, reflection.V1)
 	for _, format := range []string{"table", "json", "yaml"} {
 		t.Run(format, func(t *testing.T) {
 			status, stdout, stderr := runCommand(t, "validate", "--format", format, "--server", addr, "--timeout", "10s",
@@ -87,7 +101,7 @@ func TestValidateServer(t *testing.T) {
 	}
 
 	// The same server agrees with the registration of its own protos.
-	good := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService", "notify.v1.NotificationService"}, true)
+	good := startServer(t, "example-v2", []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService", "notify.v1.NotificationService"}, reflection.V1)
 	status, stdout, stderr := runCommand(t, "validate", "--format", "json", "--server", good, fixture("example-v2/registry.registration.json"))
 	if status != 0 || !strings.Contains(stdout, `"problems": []`) {
 		t.Errorf("matching server: status %d, stdout %s, stderr %s", status, stdout, stderr)
@@ -107,12 +121,48 @@ func TestValidateServer(t *testing.T) {
 	}
 	status, stdout, stderr = runCommand(t, "validate", "--format", "table", "--server", good, edited)
 	want := edited + ": valid\n" +
-		"server " + good + ": 4 services checked, 2 problems\n" +
+		"server " + good + " (grpc.reflection.v1): 4 services checked, 2 problems\n" +
 		"  INPUT_TYPE_MISMATCH   method identity.v1.UserService.GetUser is registered with request type identity.v1.ListUsersRequest but served with identity.v1.GetUserRequest\n" +
 		"  OUTPUT_TYPE_MISMATCH  method identity.v1.UserService.ListUsers is registered with response type identity.v1.User but served with identity.v1.ListUsersResponse\n" +
 		"  UNREGISTERED          library.v1.LibraryService.DebugDumpShelves is served but not registered\n"
 	if status != 2 || stdout != want {
 		t.Errorf("types: status %d, stderr %s, stdout\n got: %q\nwant: %q", status, stderr, stdout, want)
+	}
+}
+
+// TestValidateServerV1Alpha checks that a server with server reflection
+// v1alpha alone, as servers built on older gRPC libraries have, is
+// compared as one with v1, and that the output says which answered.
+func TestValidateServerV1Alpha(t *testing.T) {
+	services := []string{"identity.v1.UserService", "identity.v1.AuthService", "library.v1.LibraryService"}
+	v1 := startServer(t, "example-v2", services, reflection.V1)
+	v1alpha := startServer(t, "example-v2", services, reflection.V1Alpha)
+	both := startServer(t, "example-v2", services, reflection.V1Alpha, reflection.V1)
+	reg := fixture("example/registry.registration.json")
+	for _, format := range []string{"table", "json", "yaml"} {
+		status, want, stderr := runCommand(t, "validate", "--format", format, "--server", v1, reg)
+		if status != 2 {
+			t.Fatalf("v1, %s: status %d, stderr %s", format, status, stderr)
+		}
+		want = strings.ReplaceAll(want, v1, "$ADDR")
+		for _, tc := range []struct {
+			name, addr, protocol string
+		}{
+			{"v1alpha only", v1alpha, reflection.V1Alpha},
+			// v1 is asked first.
+			{"both", both, reflection.V1},
+		} {
+			status, got, stderr := runCommand(t, "validate", "--format", format, "--server", tc.addr, reg)
+			got = strings.ReplaceAll(got, tc.addr, "$ADDR")
+			got = strings.ReplaceAll(got, tc.protocol, reflection.V1)
+			if status != 2 || got != want {
+				t.Errorf("%s, %s: status %d, stderr %s, output (-v1 +this):\n%s", tc.name, format, status, stderr, cmp.Diff(want, got))
+			}
+		}
+	}
+	status, stdout, _ := runCommand(t, "validate", "--format", "table", "--server", v1alpha, reg)
+	if want := "server " + v1alpha + " (grpc.reflection.v1alpha): 4 services checked, 3 problems\n"; status != 2 || !strings.Contains(stdout, want) {
+		t.Errorf("v1alpha: status %d, stdout\n%s\nwant the line %q", status, stdout, want)
 	}
 }
 
@@ -133,9 +183,9 @@ func TestValidateServerErrors(t *testing.T) {
 		t.Errorf("closed port: status %d, stdout %q, stderr %q; want status 1 and %q...", status, stdout, stderr, want)
 	}
 
-	plain := startServer(t, "example", []string{"library.v1.LibraryService"}, false)
+	plain := startServer(t, "example", []string{"library.v1.LibraryService"})
 	status, stdout, stderr = runCommand(t, "validate", "--format", "json", "--server", plain, reg)
-	if want := "registration validate: server " + plain + ": the server does not offer gRPC server reflection (grpc.reflection.v1.ServerReflection): "; status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
+	if want := "registration validate: server " + plain + ": the server does not offer gRPC server reflection: it implements neither grpc.reflection.v1.ServerReflection nor grpc.reflection.v1alpha.ServerReflection: rpc error: code = Unimplemented "; status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
 		t.Errorf("no reflection: status %d, stdout %q, stderr %q; want status 1 and %q...", status, stdout, stderr, want)
 	}
 

@@ -58,6 +58,10 @@ func (p fileProblem) String() string { return p.text }
 // serverResult is the comparison with a live server.
 type serverResult struct {
 	Address string `json:"address" yaml:"address"`
+	// Reflection is the version of gRPC server reflection that answered:
+	// grpc.reflection.v1, or grpc.reflection.v1alpha from a server without
+	// v1.
+	Reflection string `json:"reflection" yaml:"reflection"`
 	// Services is how many registered services were looked for.
 	Services int `json:"services" yaml:"services"`
 	// Problems are what the server lacks or does differently
@@ -81,10 +85,12 @@ verb uses: syntax, the registration.v1 JSON Schema and the rules beyond it
 (duplicate services, methods and fields, binding paths, trailing data).
 Every problem of a file is listed with its line, column and JSON pointer.
 With --server, also compare the services of the valid files with a live
-server through gRPC server reflection (grpc.reflection.v1): services and
-methods it lacks, streaming shapes and message types that differ. Services
-and methods the server has beyond the registrations are listed but are not
-problems (grpc.reflection and grpc.health.v1 are ignored).`
+server through gRPC server reflection (grpc.reflection.v1, or
+grpc.reflection.v1alpha from a server without v1, as grpcurl does):
+services and methods it lacks, streaming shapes and message types that
+differ. Services and methods the server has beyond the registrations are
+listed but are not problems (grpc.reflection and grpc.health.v1 are
+ignored).`
 
 const validateExit = `
 Exit status:
@@ -247,7 +253,7 @@ func validateTable(w io.Writer, res validateResult, serverSkipped bool) error {
 	if sr == nil {
 		return nil
 	}
-	fmt.Fprintf(w, "server %s: %s checked, %s\n", sr.Address, report.Plural(sr.Services, "service"), report.Plural(len(sr.Problems), "problem"))
+	fmt.Fprintf(w, "server %s (%s): %s checked, %s\n", sr.Address, sr.Reflection, report.Plural(sr.Services, "service"), report.Plural(len(sr.Problems), "problem"))
 	tw := report.NewTable(w)
 	for _, p := range sr.Problems {
 		fmt.Fprintf(tw, "  %s\t%s\n", p.Kind, p.Message)
@@ -275,8 +281,8 @@ func compareServer(ctx context.Context, address string, creds credentials.Transp
 	if err != nil {
 		return nil, err
 	}
-	c := registry.Compare(expected, served)
-	res := &serverResult{Address: address, Services: len(svcs), Problems: []serverProblem{}, Unregistered: c.Unregistered}
+	c := registry.Compare(expected, served.Services)
+	res := &serverResult{Address: address, Reflection: served.Protocol, Services: len(svcs), Problems: []serverProblem{}, Unregistered: c.Unregistered}
 	for _, p := range c.Problems {
 		res.Problems = append(res.Problems, serverProblem{Kind: string(p.Kind), Element: p.Element(), Message: p.String()})
 	}
