@@ -184,15 +184,19 @@ func (p *connPool) dial(key connKey, sc *sharedConn) (*grpc.ClientConn, error) {
 		// A health check needs no service config, and looking it up in
 		// DNS would slow every check down.
 		grpc.WithDisableServiceConfig(),
-		// Health messages are tiny: small buffers keep a thousand open
+		// A check is one attempt: a retry would hide the failure it is
+		// there to see, and keeping what a retry would replay costs memory.
+		grpc.WithDisableRetry(),
+		// Health messages are tiny: no read buffer (the framer reads the
+		// socket, a few more reads a check) and a small write buffer,
+		// which grpc-go holds only while it writes, keep the thousand
 		// connections of a monitor within a few dozen megabytes.
-		grpc.WithReadBufferSize(4 << 10),
+		grpc.WithReadBufferSize(0),
 		grpc.WithWriteBufferSize(4 << 10),
-		grpc.WithSharedWriteBuffer(true),
 		grpc.WithConnectParams(grpc.ConnectParams{
 			// A monitor reconnects to a server that went away within
 			// seconds of its return, not after grpc-go's two minutes.
-			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+			Backoff: backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
 			// Twice the checks' connect timeout: a check gives up
 			// waiting first and says why, before grpc-go closes the
 			// attempt under it.

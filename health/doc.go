@@ -20,11 +20,11 @@
 // got no answer is StatusRequestFailed.
 //
 // A Checker runs checks, one (Probe) or many at once with a bound
-// (Batch). A Monitor repeats them with an interval, jitter and failure
-// and success thresholds, holds a Watch stream per gRPC target, reports
-// each change of status and records Metrics. ExitCode maps results to
-// grpc-health-probe's exit codes, and WriteResults and WriteEvent write
-// them as a table, JSON or YAML.
+// (Batch). A Monitor repeats them (see below) and reports each change of
+// status. ExitCode maps results to grpc-health-probe's exit codes, and
+// WriteResults and WriteEvent write them as a table, JSON or YAML; a
+// table shows control characters escaped (\x1b), so that what a server
+// answers cannot drive the terminal.
 //
 //	c := health.NewChecker(health.Options{Timeout: time.Second})
 //	defer c.Close()
@@ -37,6 +37,23 @@
 //	health.SortResults(results)
 //	health.WriteResults(os.Stdout, health.FormatTable, results)
 //	os.Exit(health.ExitCode(results))
+//
+// # Monitor
+//
+// A Monitor checks the way kubelet and Consul do. The first checks of the
+// targets are spread evenly over their interval, then each target is
+// checked every interval, spread by the jitter, with at most Concurrency
+// checks started at once. A target is StatusUnknown until its checks meet
+// a threshold: SuccessThreshold good checks in a row make it healthy,
+// FailureThreshold failed ones failing, so that a monitor that starts
+// raises no alarm over a slow first check, and one bad check does not flap
+// a status later. After its first check, each gRPC target holds a Watch
+// stream on the one connection its address shares with every check and
+// stream to it, so that a status the server pushes is seen at once; it
+// counts as one check. Monitor.Reload replaces the checks while the
+// monitor runs: targets that stay keep their status and stream. Metrics
+// records checks and statuses for Prometheus, and Run serves them with
+// /healthz and /readyz.
 //
 // # From registration files
 //
@@ -76,4 +93,12 @@
 // checks the most severe of ExitConnectionFailure (2), ExitRPCFailure (3)
 // and ExitUnhealthy (4). A script that gets 4 knows that every failing
 // service was reachable and answered.
+//
+// A run that a signal ended (Run's context canceled with a StopSignal as
+// its cause) exits as a shell reports such a process, 128 plus the
+// signal's number: ExitInterrupted (130) for SIGINT, ExitTerminated (143)
+// for SIGTERM and ExitHangup (129) for SIGHUP, the results of a batch run
+// written first. A monitor that SIGTERM stops exits ExitHealthy (0): that
+// is how a supervisor stops it. registration-health reloads a monitor's
+// files on SIGHUP instead of ending it.
 package health

@@ -157,11 +157,11 @@ func (c *Checker) classifyRPCError(r *Result, err error, sc *sharedConn, timeout
 }
 
 // watchGRPC holds a grpc.health.v1 Watch stream to a target, on the shared
-// connection of its address, and passes on every serving status the
-// server sends, until ctx ends. A broken stream is opened again after
+// connection of its address, and passes every serving status the server
+// sends to pushed, until ctx ends. A broken stream is opened again after
 // retry; a server without Watch (UNIMPLEMENTED) is left to the periodic
 // checks.
-func (c *Checker) watchGRPC(ctx context.Context, ch Check, retry time.Duration, pushed chan healthpb.HealthCheckResponse_ServingStatus) {
+func (c *Checker) watchGRPC(ctx context.Context, ch Check, retry time.Duration, pushed func(healthpb.HealthCheckResponse_ServingStatus)) {
 	key := c.conns.keyOf(ch)
 	sc, err := c.conns.acquire(key)
 	if err != nil {
@@ -170,40 +170,40 @@ func (c *Checker) watchGRPC(ctx context.Context, ch Check, retry time.Duration, 
 	defer c.conns.unreserve(key)
 	client := healthpb.NewHealthClient(sc.conn)
 	ctx = metadata.NewOutgoingContext(ctx, c.metadata(ch))
+	// One timer for every retry, made at the first: a stream that breaks
+	// again and again leaves no timer behind.
+	var wait *time.Timer
 	for {
 		err := watchOnce(ctx, client, ch.GRPCService, pushed)
 		if ctx.Err() != nil || status.Code(err) == codes.Unimplemented {
 			return
 		}
+		if wait == nil {
+			wait = time.NewTimer(retry)
+			defer wait.Stop()
+		} else {
+			wait.Reset(retry)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(retry):
+		case <-wait.C:
 		}
 	}
 }
 
 // watchOnce opens one Watch stream, once the connection is up, and
-// passes on what it receives until the stream breaks. Only the newest
-// status waits in pushed: an older one that was not taken yet is dropped.
-func watchOnce(ctx context.Context, client healthpb.HealthClient, name string, pushed chan healthpb.HealthCheckResponse_ServingStatus) error {
+// passes on what it receives until the stream breaks.
+func watchOnce(ctx context.Context, client healthpb.HealthClient, name string, pushed func(healthpb.HealthCheckResponse_ServingStatus)) error {
 	stream, err := client.Watch(ctx, &healthpb.HealthCheckRequest{Service: name}, grpc.WaitForReady(true))
 	if err != nil {
 		return err
 	}
+	var resp healthpb.HealthCheckResponse
 	for {
-		resp, err := stream.Recv()
-		if err != nil {
+		if err := stream.RecvMsg(&resp); err != nil {
 			return err
 		}
-		select {
-		case pushed <- resp.GetStatus():
-		default:
-			select {
-			case <-pushed:
-			default:
-			}
-			pushed <- resp.GetStatus()
-		}
+		pushed(resp.GetStatus())
 	}
 }

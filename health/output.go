@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -113,8 +114,8 @@ func writeTable(w io.Writer, results []Result) error {
 	fmt.Fprintln(tw, "SERVICE\tCHECK\tADDRESS\tSTATUS\tLATENCY\tDETAIL\tTIME\tERROR")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			serviceLabel(r.Service), r.Kind, r.Address, r.Status, formatLatency(r.Latency),
-			dash(r.Detail), r.Time.Format("15:04:05.000"), dash(r.Error))
+			printable(serviceLabel(r.Service)), printable(string(r.Kind)), printable(r.Address), printable(string(r.Status)),
+			formatLatency(r.Latency), printable(dash(r.Detail)), r.Time.Format("15:04:05.000"), printable(dash(r.Error)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -171,13 +172,13 @@ func WriteEvent(w io.Writer, format string, e Event) error {
 	}
 	prev := string(e.Previous)
 	if prev == "" {
-		prev = "(start)"
+		prev = string(StatusUnknown)
 	}
 	line := fmt.Sprintf("%s  %s  %s  %s  %s -> %s  %s  %s",
-		rec.Time, serviceLabel(e.Service), e.Kind, e.Address, prev, e.Status,
-		formatLatency(e.Latency.Round(time.Microsecond)), dash(e.Detail))
+		rec.Time, printable(serviceLabel(e.Service)), printable(string(e.Kind)), printable(e.Address),
+		printable(prev), printable(string(e.Status)), formatLatency(e.Latency.Round(time.Microsecond)), printable(dash(e.Detail)))
 	if e.Error != "" {
-		line += "  " + e.Error
+		line += "  " + printable(e.Error)
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err
@@ -209,6 +210,62 @@ func encode(w io.Writer, format string, v any, stream bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// printable escapes what a terminal would act on rather than show, so
+// that a server's answer, quoted in an error, cannot move the cursor,
+// change colours or rewrite the line: C0 controls (tab and newline too,
+// which would break a table's columns and lines), DEL, C1 controls, the
+// Unicode line and paragraph separators and the bidirectional controls
+// that reorder text, as \x1b, \u009b or \u202e, and bytes that are not
+// UTF-8, as \xff. JSON and YAML carry the text as it is: their encoders
+// escape it.
+func printable(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// needsEscape says whether printable has anything to escape in s.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r < 0x20 || r == 0x7f || unsafeRune(r) || (r == utf8.RuneError && size == 1) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// unsafeRune says whether r, beyond ASCII, is a C1 control, a line or
+// paragraph separator, or a bidirectional control.
+func unsafeRune(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f: // C1, CSI (U+009B) among them
+		return true
+	case r == 0x2028 || r == 0x2029: // line and paragraph separators
+		return true
+	case r >= 0x200e && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x061c:
+		return true
+	}
+	return false
 }
 
 // serviceLabel names a result's service in a table; a whole-server check

@@ -3,6 +3,9 @@ package health
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +93,83 @@ func TestFormatLatency(t *testing.T) {
 	} {
 		if got := formatLatency(d); got != want {
 			t.Errorf("formatLatency(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestOutputControlCharacters checks a server whose failing answer
+// carries terminal escapes and a line break: the table shows them
+// escaped, never raw, and JSON and YAML stay valid and carry the text as
+// the check saw it.
+func TestOutputControlCharacters(t *testing.T) {
+	const body = "\x1b[31mred\x1b[0m\r\nnext"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c := testConfig(healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("esc.v1.Service")))
+	c.Check, c.Addr = "http", srv.Listener.Addr().String()
+
+	// The body's start, on one line, as the error quotes it.
+	const quoted = "\x1b[31mred\x1b[0m next"
+	c.Output = FormatTable
+	_, table, _ := run(context.Background(), t, c)
+	if !strings.Contains(table, `HTTP 500 Internal Server Error: \x1b[31mred\x1b[0m next`) {
+		t.Errorf("table does not show the escapes:\n%s", table)
+	}
+	if strings.ContainsAny(table, "\x1b\r") {
+		t.Errorf("table has raw control characters: %q", table)
+	}
+
+	c.Output = FormatJSON
+	_, out, _ := run(context.Background(), t, c)
+	var rep report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Results) != 1 {
+		t.Fatalf("JSON: %v\n%s", err, out)
+	}
+	if !strings.HasSuffix(rep.Results[0].Error, quoted) {
+		t.Errorf("JSON error %q, want it to end in %q", rep.Results[0].Error, quoted)
+	}
+	c.Output = FormatYAML
+	_, out, _ = run(context.Background(), t, c)
+	rep = report{}
+	if err := yaml.Unmarshal([]byte(out), &rep); err != nil || len(rep.Results) != 1 {
+		t.Fatalf("YAML: %v\n%s", err, out)
+	}
+	if !strings.HasSuffix(rep.Results[0].Error, quoted) {
+		t.Errorf("YAML error %q, want it to end in %q", rep.Results[0].Error, quoted)
+	}
+
+	// A monitor's event line, every field of it.
+	var line strings.Builder
+	e := Event{Result: Result{Service: "esc.v1.\x1bService", Kind: KindHTTP, Address: "host\t:80", Status: StatusUnhealthy,
+		Detail: "HTTP 500\x7f", Error: "\x9b2J" + quoted + "\u009b\u202e", Time: time.Now()}, Previous: StatusHealthy}
+	if err := WriteEvent(&line, FormatTable, e); err != nil {
+		t.Fatal(err)
+	}
+	want := `esc.v1.\x1bService  http  host\x09:80  healthy -> unhealthy  -  HTTP 500\x7f  \x9b2J\x1b[31mred\x1b[0m next\u009b\u202e` + "\n"
+	if got := line.String(); !strings.HasSuffix(got, want) {
+		t.Errorf("event line %q, want it to end in %q", got, want)
+	}
+}
+
+// TestPrintable checks what printable escapes and what it leaves alone.
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text: ok (200)":  "plain text: ok (200)",
+		"café ünïcode 東京":       "café ünïcode 東京",
+		"\x1b[2J":               `\x1b[2J`,
+		"a\tb\nc\rd\x00":        `a\x09b\x0ac\x0dd\x00`,
+		"del\x7f":               `del\x7f`,
+		"c1 \u0085 \u009b":      `c1 \u0085 \u009b`,
+		"bad \xff\x9b utf-8":    `bad \xff\x9b utf-8`,
+		"bidi \u202eevil\u202c": `bidi \u202eevil\u202c`,
+		"lines \u2028 \u2029":   `lines \u2028 \u2029`,
+		`a backslash \ stays`:   `a backslash \ stays`,
+	} {
+		if got := printable(in); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

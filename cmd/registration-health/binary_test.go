@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,7 +117,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		})
 	}
 	for _, code := range documentedExitCodes(t) {
-		if !tested[code] {
+		if !tested[code] && !slices.ContainsFunc(signalExits, func(s signalExit) bool { return s.code == code }) {
 			t.Errorf("README.md documents exit code %d, which no case tests", code)
 		}
 		delete(tested, code)
@@ -125,30 +127,150 @@ func TestBinaryExitCodes(t *testing.T) {
 	}
 }
 
-// TestBinarySIGTERM checks that a monitor process stops cleanly, with exit
-// code 0, on SIGTERM and on SIGINT.
-func TestBinarySIGTERM(t *testing.T) {
+// startMonitor starts the binary in monitor mode with JSON output and
+// waits for n events. The process is killed when the test ends, if it
+// still runs.
+func startMonitor(t *testing.T, bin string, n int, args ...string) (cmd *exec.Cmd, stdout, stderr *healthtest.SyncBuffer) {
+	t.Helper()
+	cmd = exec.Command(bin, append([]string{"--monitor", "-o", "json"}, args...)...)
+	stdout, stderr = &healthtest.SyncBuffer{}, &healthtest.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	healthtest.WaitFor(t, 10*time.Second, fmt.Sprintf("%d events", n), func() bool { return strings.Count(stdout.String(), "\n") >= n })
+	return cmd, stdout, stderr
+}
+
+// sendSignal sends sig to cmd and waits for it to end, within 5s; it returns
+// the exit code and how long the process took to end.
+func sendSignal(t *testing.T, cmd *exec.Cmd, sig os.Signal) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v: the process did not end within 5s", sig)
+	}
+	return cmd.ProcessState.ExitCode(), time.Since(start)
+}
+
+// TestBinaryMonitorSignals checks that a monitor process stops cleanly
+// and at once on SIGTERM, with exit code 0, as a supervisor stops it, and
+// on SIGINT (Ctrl-C) with 130.
+func TestBinaryMonitorSignals(t *testing.T) {
 	bin := buildBinary(t)
 	s := healthtest.NewGRPCServer(t)
 	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
 	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Serving"))
-	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
-		cmd := exec.Command(bin, "--monitor", "--interval", "50ms", "--addr", s.Addr, "-o", "json", "--listen", "127.0.0.1:0", reg)
+	for _, tc := range []struct {
+		sig  os.Signal
+		code int
+	}{
+		{syscall.SIGTERM, 0},
+		{os.Interrupt, 130},
+	} {
+		cmd, stdout, stderr := startMonitor(t, bin, 1, "--interval", "50ms", "--addr", s.Addr, "--listen", "127.0.0.1:0", reg)
+		if !strings.Contains(stdout.String(), `"previous":"unknown","status":"healthy"`) {
+			t.Errorf("%v: first event: %s", tc.sig, stdout.String())
+		}
+		code, took := sendSignal(t, cmd, tc.sig)
+		if code != tc.code || took > 2*time.Second || !strings.HasSuffix(stderr.String(), "registration-health: stopped\n") {
+			t.Errorf("%v: exit code %d after %v, want %d; stderr:\n%s", tc.sig, code, took, tc.code, stderr.String())
+		}
+	}
+}
+
+// signalExit is the exit code of a batch run that a signal ended.
+type signalExit struct {
+	sig  os.Signal
+	code int
+}
+
+// signalExits are the exit codes of batch runs that signals ended, which
+// TestBinaryBatchSignals tests.
+var signalExits = []signalExit{
+	{os.Interrupt, 130},
+	{syscall.SIGTERM, 143},
+	{syscall.SIGHUP, 129},
+}
+
+// TestBinaryBatchSignals sends each signal to a batch run whose target
+// hangs: the run ends at once, prints the results, and exits 128 plus the
+// signal's number, as a shell reports a process that the signal ended.
+func TestBinaryBatchSignals(t *testing.T) {
+	bin := buildBinary(t)
+	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Hung"))
+	for _, tc := range signalExits {
+		hung := healthtest.NewHungListener(t)
+		cmd := exec.Command(bin, "--addr", hung.Addr(), "--timeout", "60s", "--connect-timeout", "60s", "-o", "json", reg)
 		var stdout, stderr healthtest.SyncBuffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		healthtest.WaitFor(t, 5*time.Second, "the first status", func() bool { return strings.Contains(stdout.String(), `"status":"healthy"`) })
-		start := time.Now()
-		if err := cmd.Process.Signal(sig); err != nil {
-			t.Fatal(err)
+		healthtest.WaitFor(t, 10*time.Second, "the check to connect", func() bool { return hung.Accepted() > 0 })
+		code, took := sendSignal(t, cmd, tc.sig)
+		if code != tc.code || took > 2*time.Second {
+			t.Errorf("%v: exit code %d after %v, want %d\nstderr:\n%s", tc.sig, code, took, tc.code, stderr.String())
 		}
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("%v: %v\n%s", sig, err, stderr.String())
+		if !strings.Contains(stdout.String(), `"error": "canceled"`) {
+			t.Errorf("%v: no result of the canceled check:\n%s", tc.sig, stdout.String())
 		}
-		if took := time.Since(start); took > 2*time.Second || !strings.HasSuffix(stderr.String(), "registration-health: stopped\n") {
-			t.Errorf("%v: stopped after %v; stderr:\n%s", sig, took, stderr.String())
-		}
+	}
+}
+
+// TestBinarySIGHUP changes a monitor's targets file and sends it SIGHUP:
+// the new target shows up in the output and the process lives on; a
+// targets file that is broken is reported and the monitor keeps its
+// checks.
+func TestBinarySIGHUP(t *testing.T) {
+	bin := buildBinary(t)
+	first, second := healthtest.NewGRPCServer(t), healthtest.NewGRPCServer(t)
+	first.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Moving")
+	second.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Moving")
+	dir := t.TempDir()
+	reg := healthtest.WriteRegistration(t, dir, "reg.json", healthtest.Service("a.v1.Moving"))
+	targets := healthtest.WriteFile(t, dir, "targets.yaml", "default:\n  address: "+first.Addr+"\n")
+	cmd, stdout, stderr := startMonitor(t, bin, 1, "--interval", "100ms", "--targets", targets, reg)
+
+	healthtest.WriteFile(t, dir, "targets.yaml", "default:\n  address: "+second.Addr+"\n")
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	healthtest.WaitFor(t, 10*time.Second, "the new target's first status", func() bool {
+		return strings.Contains(stdout.String(), `"address":"`+second.Addr+`","target":"a.v1.Moving","previous":"unknown","status":"healthy"`)
+	})
+	if !strings.Contains(stderr.String(), "registration-health: reload: 1 added, 1 removed, 0 kept; monitoring 1 checks\n") {
+		t.Errorf("stderr does not report the reload:\n%s", stderr.String())
+	}
+
+	healthtest.WriteFile(t, dir, "targets.yaml", "default: [\n")
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	healthtest.WaitFor(t, 10*time.Second, "the failed reload", func() bool {
+		return strings.Contains(stderr.String(), "; keeping 1 checks\n")
+	})
+	// Still running: SIGTERM stops it cleanly, which it could not do had
+	// a SIGHUP ended it.
+	if code, _ := sendSignal(t, cmd, syscall.SIGTERM); code != 0 || !strings.HasSuffix(stderr.String(), "registration-health: stopped\n") {
+		t.Errorf("exit code %d after SIGTERM, want 0\n%s", code, stderr.String())
 	}
 }

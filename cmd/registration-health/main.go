@@ -10,7 +10,9 @@
 // and package health (github.com/ovasabi/protoc-gen-registration/health)
 // checks it and runs it. That package documents the checks, where
 // services run and the exit codes, which are grpc-health-probe's: 0
-// healthy, 1 bad input, 2 connection failure, 3 RPC failure, 4 unhealthy.
+// healthy, 1 bad input, 2 connection failure, 3 RPC failure, 4 unhealthy;
+// and for a run that a signal ended, 128 plus its number (130 for SIGINT),
+// except that SIGTERM stops a monitor with 0 and SIGHUP reloads it.
 // Run registration-health --help for the flags, and see README.md beside
 // this file for the manual.
 package main
@@ -22,8 +24,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -37,19 +39,57 @@ import (
 const programName = health.Name
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		// A run holds up to --concurrency connections at once, each with
-		// its buffers, and allocates fast: collecting less often saves a
-		// fifth of the CPU time of a fleet check for no more memory.
-		debug.SetGCPercent(400)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// After the first signal, a second one ends the program at once.
-	context.AfterFunc(ctx, stop)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := handleSignals(cancel)
+	code := run(context.WithValue(ctx, signalsKey{}, sigs), os.Args[1:], os.Stdout, os.Stderr)
+	sigs.stop()
 	os.Exit(code)
 }
+
+// signals turns the signals the program gets into the end of its context,
+// with the signal as the cause, from which package health takes the exit
+// code: SIGINT 130, and SIGTERM 143 in a batch run and 0 in monitor mode.
+// In monitor mode SIGHUP reloads the files; in a batch run it ends the run
+// (129), as it would end a program that does not catch it. After the
+// first signal that ends the run, a second one ends the program at once.
+type signals struct {
+	ch     chan os.Signal
+	cancel context.CancelCauseFunc
+	// reload is Config.Reload in monitor mode; reloading says that
+	// SIGHUP sends on it.
+	reload    chan struct{}
+	reloading atomic.Bool
+}
+
+// signalsKey is the context key of the program's signals, for check.
+type signalsKey struct{}
+
+func handleSignals(cancel context.CancelCauseFunc) *signals {
+	s := &signals{ch: make(chan os.Signal, 4), cancel: cancel, reload: make(chan struct{}, 1)}
+	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		stopping := false
+		for sig := range s.ch {
+			if sig == syscall.SIGHUP && s.reloading.Load() {
+				// Reloads that come while one is waiting are one.
+				select {
+				case s.reload <- struct{}{}:
+				default:
+				}
+				continue
+			}
+			if stopping {
+				os.Exit(health.StopSignal{Signal: sig}.ExitCode())
+			}
+			stopping = true
+			s.cancel(health.StopSignal{Signal: sig})
+		}
+	}()
+	return s
+}
+
+// stop stops listening for signals.
+func (s *signals) stop() { signal.Stop(s.ch) }
 
 // run is the whole program and returns its exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -84,6 +124,10 @@ func newRoot(checks func(cmd *cobra.Command, cfg health.Config, format string) e
 // line, and runs it. Check results end the program with their
 // grpc-health-probe exit status.
 func check(cmd *cobra.Command, cfg health.Config, format string) error {
+	if s, ok := cmd.Context().Value(signalsKey{}).(*signals); ok && cfg.Monitor {
+		cfg.Reload = s.reload
+		s.reloading.Store(true)
+	}
 	var errs []error
 	var err error
 	if cfg.Output, err = cli.Format(format, cmd.OutOrStdout()); err != nil {
