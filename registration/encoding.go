@@ -72,8 +72,8 @@ func Unmarshal(name string, data []byte) (*Registration, error) {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 	}
-	if r.Format != Format {
-		return nil, fmt.Errorf("%s: format is %q, want %q", name, r.Format, Format)
+	if r.Format != Format && r.Format != FormatV1 {
+		return nil, fmt.Errorf("%s: format is %q, want %q or %q", name, r.Format, Format, FormatV1)
 	}
 	return &r, nil
 }

@@ -63,8 +63,8 @@ func full() *Registration {
 			{Name: "labels", Number: 2, JSONName: "labels", Type: "enum", TypeName: "a.v1.Color", MapKey: "string", Cardinality: CardinalityMap, Required: true, OutputOnly: true, Oneof: "which", Line: 21, Column: 3},
 			{Name: "thing", Number: 1, JSONName: "thing", Type: "message", TypeName: "a.v1.Thing", MapKey: "int64", Cardinality: CardinalityOptional, Required: true, OutputOnly: true, Oneof: "which", Line: 22, Column: 3},
 		}}},
-		Enums: []*Enum{{Name: "a.v1.Color", File: "a/v1/a.proto", Line: 30, Column: 1, Values: []string{"COLOR_UNSPECIFIED", "RED"}}},
-		Conflicts:   []*Conflict{{Host: "a.example.com", Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
+		Enums:     []*Enum{{Name: "a.v1.Color", File: "a/v1/a.proto", Line: 30, Column: 1, Values: []string{"COLOR_UNSPECIFIED", "RED"}}},
+		Conflicts: []*Conflict{{Host: "a.example.com", Method: "GET", First: ConflictSide{RPC: "a.v1.S.M", Path: "/a"}, Second: ConflictSide{RPC: "a.v1.S.N", Path: "/*"}}},
 	}
 }
 

@@ -1,4 +1,4 @@
-// Package registration defines the registration.v1 format: the model that the
+// Package registration defines the registration.v2 format (and reads registration.v1): the model that the
 // plugin writes and that every binary of the project reads.
 //
 // A Registration lists services by full name. Each service carries its methods
@@ -8,7 +8,12 @@
 package registration
 
 // Format is the value of Registration.Format for this version of the format.
-const Format = "registration.v1"
+const Format = "registration.v2"
+
+// FormatV1 is the format before services, methods, messages and enums
+// carried their source locations and the messages their fields: readers
+// accept its documents, which are v2 documents without those.
+const FormatV1 = "registration.v1"
 
 // Where a fact comes from.
 const (

@@ -330,7 +330,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{[]string{}, "name at least one registration file\n"},
 		{[]string{"missing.json"}, "open missing.json: no such file or directory\n"},
-		{[]string{write("wrong_version.json", `{"format": "registration.v2", "files": [], "services": []}`)}, "$DIR/wrong_version.json:1:12: at /format: value must be \"registration.v1\"; got \"registration.v2\"\n"},
+		{[]string{write("wrong_version.json", `{"format": "registration.v3", "files": [], "services": []}`)}, "$DIR/wrong_version.json:1:12: at /format: value must be one of \"registration.v2\", \"registration.v1\"; got \"registration.v3\"\n"},
 		{[]string{write("malformed.json", "{\n  \"format\": \"registration.v1\",\n  \"services\": [}\n")}, "$DIR/malformed.json:3:16: invalid character '}' looking for beginning of value\n"},
 		{[]string{write("unknown.yaml", "format: registration.v1\nfiles: []\nservices: []\ncolour: blue\n")}, "$DIR/unknown.yaml:4:1: at /colour: unknown field \"colour\"\n"},
 		{[]string{write("bad_service.json", `{"format": "registration.v1", "files": [], "services": [{"name": "a.B", "package": "a", "file": "a.proto", "methods": [], "dependencies": [{"service": 7, "kind": "schema"}]}]}`)},

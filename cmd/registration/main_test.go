@@ -37,7 +37,7 @@ func TestServicesErrors(t *testing.T) {
 		{[]string{"services", "--format", "xml", exampleAggregate}, "registration services: flag --format=\"xml\": want table, json or yaml\n"},
 		{[]string{"services", "--format", "json"}, "registration services: name at least one registration file\nRun 'registration services --help' for usage.\n"},
 		{[]string{"services", "--format", "json", "testdata/missing.json"}, "registration services: open testdata/missing.json: no such file or directory\n"},
-		{[]string{"services", "--format", "json", "testdata/wrong_version.json"}, `registration services: testdata/wrong_version.json:1:12: at /format: value must be "registration.v1"; got "registration.v2"` + "\n"},
+		{[]string{"services", "--format", "json", "testdata/wrong_version.json"}, `registration services: testdata/wrong_version.json:1:12: at /format: value must be one of "registration.v2", "registration.v1"; got "registration.v3"` + "\n"},
 		{[]string{"services", "--format", "json", "testdata/unknown_field.json"}, `registration services: testdata/unknown_field.json:1:60: at /colour: unknown field "colour"` + "\n"},
 	}
 	for _, tt := range tests {

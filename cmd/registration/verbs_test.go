@@ -74,7 +74,7 @@ func TestBadInput(t *testing.T) {
 		{"testdata/missing.json", "open testdata/missing.json: no such file or directory"},
 		{write("truncated.json", string(example[:200])), "truncated.json:10:33: unexpected end of file"},
 		{write("syntax.json", "{\n  \"format\": \"registration.v1\",\n  \"files\": [,]\n}\n"), "syntax.json:3:13: invalid character ',' looking for beginning of value"},
-		{"testdata/wrong_version.json", `testdata/wrong_version.json:1:12: at /format: value must be "registration.v1"; got "registration.v2"`},
+		{"testdata/wrong_version.json", `testdata/wrong_version.json:1:12: at /format: value must be one of "registration.v2", "registration.v1"; got "registration.v3"`},
 		{write("wrong_type.json", strings.Replace(string(example), `"streaming": "unary"`, `"streaming": 1`, 1)), `wrong_type.json:29:24: at /services/0/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got 1`},
 		{write("wrong_type.yaml", "format: registration.v1\nfiles: []\nservices:\n  - name: a.B\n    package: a\n    file: a.proto\n    methods: {}\n"),
 			"wrong_type.yaml:7:14: at /services/0/methods: value must be an array; got an object"},
@@ -168,7 +168,7 @@ func TestValidateInvalid(t *testing.T) {
 		"  29:24: at /services/0/methods/0/streaming: value must be one of \"unary\", \"client\", \"server\", \"bidi\"; got \"sideways\"\n" +
 		"  749:19: at /services/2/dependencies/2/kind: value must be one of \"resource\", \"schema\", \"declared\"; got \"friendship\"\n" +
 		"testdata/wrong_version.json: invalid\n" +
-		"  1:12: at /format: value must be \"registration.v1\"; got \"registration.v2\"\n" +
+		"  1:12: at /format: value must be one of \"registration.v2\", \"registration.v1\"; got \"registration.v3\"\n" +
 		truncated + ": invalid\n" +
 		"  1:2: unexpected end of file\n" +
 		"<stdin>: invalid\n"

@@ -92,7 +92,7 @@ const foreignRemedy = "move them out of it (or delete them, if an earlier genera
 
 // registrationHead matches the start of a registration file, JSON or YAML,
 // which carries no "DO NOT EDIT" line.
-var registrationHead = regexp.MustCompile(`^\{?\s*"?format"?\s*:\s*"?registration\.v1\b`)
+var registrationHead = regexp.MustCompile(`^\{?\s*"?format"?\s*:\s*"?registration\.v[12]\b`)
 
 // LooksGenerated reports whether a file's content says that a generator
 // wrote it: a "DO NOT EDIT" (Go's "// Code generated ... DO NOT EDIT.",

@@ -231,7 +231,7 @@ func (f *follower) run(ctx context.Context, changed []string) {
 // treeRegistration merges every registration file of an output tree, in
 // path order, into one registration, so that a service that per-file and
 // aggregate output both hold is compared once (compare keeps the first).
-// Other files, and files that are not registration.v1, are skipped.
+// Other files, and files that are not registration documents, are skipped.
 func treeRegistration(t Tree) *registration.Registration {
 	paths := make([]string, 0, len(t))
 	for p := range t {

@@ -170,7 +170,9 @@ func TestRegistrations(t *testing.T) {
 		}, []Change{{Rule: CapabilityAdded, Breaking: false, Element: svc, Message: "service library.v1.LibraryService: capability lending added"}}},
 		{"field removed", func(old, new *registration.Registration) { book(new).Fields = book(new).Fields[:2] },
 			[]Change{{Rule: FieldNoDelete, Breaking: true, Element: "library.v1.Book.view", Message: "message library.v1.Book: field 3 view removed"}}},
-		{"field renamed", func(old, new *registration.Registration) { book(new).Fields[1].Name, book(new).Fields[1].JSONName = "edits", "edits" },
+		{"field renamed", func(old, new *registration.Registration) {
+			book(new).Fields[1].Name, book(new).Fields[1].JSONName = "edits", "edits"
+		},
 			[]Change{
 				{Rule: FieldSameName, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field 2 renamed from updates to edits"},
 				{Rule: FieldSameJSONName, Breaking: true, Element: "library.v1.Book.updates", Message: "message library.v1.Book: field updates: JSON name changed from updates to edits"},

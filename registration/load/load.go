@@ -1,6 +1,6 @@
 // Package load is the one reader of registration files that every binary
 // uses: it decodes JSON or YAML strictly, checks the document against the
-// registration.v1 JSON Schema and the rules the schema cannot state, and
+// registration.v2 JSON Schema and the rules the schema cannot state, and
 // says where a document is wrong.
 //
 // A document is refused, with an *Error that names the file, the JSON

@@ -139,7 +139,7 @@ func TestBadDocuments(t *testing.T) {
 		{"json missing field", "a.json", j(`"kind": "get",`, ``), `a.json:10:9: at /services/0/methods/0: missing field "kind"`},
 		{"json unknown field", "a.json", j(`"package": "a.v1",`, `"package": "a.v1", "colour": "red",`), `a.json:7:26: at /services/0/colour: unknown field "colour"`},
 		{"yaml unknown field", "a.yaml", y("    package: a.v1\n", "    package: a.v1\n    colour: red\n"), `a.yaml:7:5: at /services/0/colour: unknown field "colour"`},
-		{"json wrong format", "a.json", j(`"registration.v1"`, `"registration.v2"`), `a.json:2:13: at /format: value must be "registration.v1"; got "registration.v2"`},
+		{"json wrong format", "a.json", j(`"registration.v1"`, `"registration.v3"`), `a.json:2:13: at /format: value must be one of "registration.v2", "registration.v1"; got "registration.v3"`},
 		{"json not a full name", "a.json", j(`"name": "a.v1.S",`, `"name": "a v1",`), `a.json:6:15: at /services/0/name: value must be a full name: dot-separated identifiers such as library.v1.Book; got "a v1"`},
 		{"json body", "a.json", j(`"method": "GET",`, `"method": "GET", "body": "a b",`), `a.json:17:50: at /services/0/methods/0/bindings/0/body: value must be "*" or a field path: dot-separated identifiers such as book.name; got "a b"`},
 		{"json custom verb", "a.json", j(`"method": "GET"`, `"method": "PURGE"`), `a.json:17:35: at /services/0/methods/0/bindings/0/method: value must be one of "GET", "PUT", "POST", "DELETE", "PATCH"; got "PURGE"`},

@@ -20,7 +20,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration/schema"
 )
 
-// schemas are the registration.v1 schema and its service definition,
+// schemas are the registration.v2 schema and its service definition,
 // compiled once. They are compiled here rather than used through
 // schema.Validate, which takes bytes, because the document is already
 // parsed.

@@ -17,7 +17,7 @@ var started = time.Now()
 // and HEAD:
 //
 //	/              {"registration": <the registry>, "runtime": <Go runtime statistics>}
-//	/registration  the registry as a registration.v1 JSON document, as the plugin writes them
+//	/registration  the registry as a registration.v2 JSON document, as the plugin writes them
 //	/runtime       Go runtime statistics: goroutines, memory, garbage collection
 //
 // Paths are relative to where the handler is mounted: to serve it below a

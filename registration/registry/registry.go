@@ -198,7 +198,7 @@ func (r *Registry) list() []*Registered {
 	return r.sorted
 }
 
-// Registration returns the registry as a registration.v1 document: every
+// Registration returns the registry as a registration.v2 document: every
 // service sorted by full name, and the files they come from, sorted. It
 // shares the services with the registry; treat them as read-only.
 func (r *Registry) Registration() *registration.Registration {

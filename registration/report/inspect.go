@@ -11,7 +11,7 @@ import (
 )
 
 // WriteService writes everything about one service in format. JSON and YAML
-// write the service as the registration.v1 format has it. The table has a
+// write the service as the registration.v2 format has it. The table has a
 // few aligned sections: the service's fields (empty ones left out), its
 // methods, then its bindings, capabilities, dependencies and events, each
 // left out when it has nothing to list. A nil service is an error.

@@ -1,4 +1,4 @@
-// Package schema holds the JSON Schema of the registration.v1 format and
+// Package schema holds the JSON Schema of the registration.v2 format and
 // validates documents against it. It is separate from package registration
 // so that the plugin, which only writes registrations, does not link a
 // schema validator; the runtime registry's Bootstrap uses it to vet
@@ -16,7 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// JSON is the JSON Schema (draft 2020-12) of the registration.v1 format.
+// JSON is the JSON Schema (draft 2020-12) of the registration.v2 format.
 //
 //go:embed schema.json
 var JSON []byte

@@ -15,7 +15,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"valid json", doc(method), ""},
 		{"valid yaml", "format: registration.v1\nfiles: []\nservices: []\n", ""},
-		{"wrong version", `{"format": "registration.v2", "files": [], "services": []}`, "registration.v1"},
+		{"wrong version", `{"format": "registration.v3", "files": [], "services": []}`, "registration.v2"},
 		{"unknown field", `{"format": "registration.v1", "files": [], "services": [], "extra": 1}`, "extra"},
 		{"bad streaming", doc(strings.Replace(method, `"unary"`, `"sideways"`, 1)), "/services/0/methods/0/streaming"},
 		{"missing kind", doc(strings.Replace(method, `, "kind": "custom"`, "", 1)), "kind"},
