@@ -224,6 +224,14 @@ func splitAddress(address string) (network, addr string) {
 	return "tcp", address
 }
 
+// began says whether the connection has started to dial: grpc-go's own
+// goroutines call the dialer, and on a busy machine they may take a while.
+func (sc *sharedConn) began() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.attempts > 0
+}
+
 func (sc *sharedConn) begin() {
 	sc.mu.Lock()
 	sc.attempt = attempt{}

@@ -35,6 +35,7 @@ func (c *Checker) probeGRPC(ctx context.Context, ch Check) Result {
 		return r
 	}
 	defer c.conns.unreserve(key)
+	dialStarted(ctx, sc.began)
 
 	if err := c.awaitReady(ctx, sc, c.connectTimeout(ch)); err != nil {
 		r.Latency = time.Since(r.Time)

@@ -35,8 +35,10 @@ func (c *Checker) probeHTTP(ctx context.Context, ch Check) Result {
 	// or the first byte of its answer. One that accepts the connection and
 	// says nothing is a connection failure (2), as it is over gRPC; one
 	// that said something and then failed is a request failure (3).
-	var accepted, spoke atomic.Bool
+	var dialing, accepted, spoke atomic.Bool
 	trace := &httptrace.ClientTrace{
+		DNSStart:     func(httptrace.DNSStartInfo) { dialing.Store(true) },
+		ConnectStart: func(_, _ string) { dialing.Store(true) },
 		ConnectDone: func(_, _ string, err error) {
 			if err == nil {
 				accepted.Store(true)
@@ -54,6 +56,7 @@ func (c *Checker) probeHTTP(ctx context.Context, ch Check) Result {
 		},
 	}
 	tctx := httptrace.WithClientTrace(ctx, trace)
+	dialStarted(ctx, dialing.Load)
 	if network, path := splitAddress(ch.Address); network == "unix" {
 		tctx = context.WithValue(tctx, unixSocketKey{}, path)
 	}

@@ -52,7 +52,8 @@ func maxOpen() int {
 // so that they never run the process out of file descriptors.
 //
 // A check whose server has said something keeps its slot for up to three
-// more leases. The lease is four times the typical time of the checks that got an
+// more leases, and one whose dial has not started yet (it waits for this
+// process, not for the network) keeps it until it has. The lease is four times the typical time of the checks that got an
 // answer so far, within a 32nd and a quarter of the timeout: checks that
 // are slow because the machine is busy keep their slots, so that the
 // checker does not add to its own load, while a fleet of targets that
@@ -101,6 +102,20 @@ type ticket struct {
 	// settings, its TLS handshake, its answer): the check is not waiting
 	// for a target that hangs, and keeps its slot a while longer.
 	spoke atomic.Bool
+	// dialing, when set, says whether the check's dial has started: until
+	// it has, the check waits for this process (a busy machine), not for
+	// the network, and keeps its slot. Unset, the check is taken to be
+	// dialing from the start.
+	dialing atomic.Pointer[func() bool]
+}
+
+// waitsForNetwork says whether a check that has not heard its server yet
+// is waiting for the network rather than for this process.
+func (t *ticket) waitsForNetwork() bool {
+	if f := t.dialing.Load(); f != nil {
+		return (*f)()
+	}
+	return true
 }
 
 // enter waits for a slot and returns the check's ticket; ok is false when
@@ -123,14 +138,19 @@ func (s *slots) enter(ctx context.Context, lease time.Duration) (t *ticket, ok b
 	t.timer = time.AfterFunc(lease, func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		if t.spoke.Load() && !t.extended {
+		switch {
+		case t.spoke.Load() && !t.extended:
 			// Past waiting for the network: give the check three more
 			// leases to finish before taking it for a hanging one.
 			t.extended = true
 			t.timer.Reset(3 * lease)
-			return
+		case t.spoke.Load() || t.waitsForNetwork():
+			t.free()
+		default:
+			// Not dialing yet: the check waits for this process, and
+			// starting more checks would only make it wait longer.
+			t.timer.Reset(lease)
 		}
-		t.free()
 	})
 	return t, true
 }
@@ -149,6 +169,14 @@ func (t *ticket) leave() {
 
 // ticketKey is the context key of a check's ticket.
 type ticketKey struct{}
+
+// dialStarted gives the ticket in ctx, if any, the way to tell whether the
+// check's dial has started.
+func dialStarted(ctx context.Context, started func() bool) {
+	if t, ok := ctx.Value(ticketKey{}).(*ticket); ok {
+		t.dialing.Store(&started)
+	}
+}
 
 // serverSpoke records, for the ticket in ctx if any, that the check's
 // server has said something.
