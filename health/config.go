@@ -106,7 +106,7 @@ type Config struct {
 	FailureThreshold int
 	SuccessThreshold int
 	// Listen is the address to serve Prometheus metrics at, at /metrics,
-	// in monitor mode (--listen).
+	// with /healthz and /readyz, in monitor mode (--listen).
 	Listen string
 	// TargetHistogram adds a latency histogram per target to the metrics
 	// (--target-histogram); off by default, as it is large.
@@ -150,7 +150,8 @@ type Plan struct {
 	// Options are the options of the Checker that runs the checks. Its
 	// TLS is nil: each check carries its own.
 	Options Options
-	// Concurrency bounds the checks of a batch in flight at once.
+	// Concurrency bounds the checks started at once, in a batch or a
+	// monitor.
 	Concurrency int
 	// Output is the output format; "" picks a table on a terminal and
 	// JSON otherwise.

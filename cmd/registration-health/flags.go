@@ -52,12 +52,12 @@ func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
 	})
 
 	// Monitor mode.
-	fs.BoolVar(&c.Monitor, "monitor", false, "check continuously and print status changes until SIGINT or SIGTERM")
+	fs.BoolVar(&c.Monitor, "monitor", false, "check continuously and print status changes until SIGINT or SIGTERM; SIGHUP reloads the files")
 	fs.DurationVar(&c.Interval, "interval", d.Interval, "(monitor) time between two checks of a service")
 	fs.Float64Var(&c.Jitter, "jitter", d.Jitter, "(monitor) random spread of the interval, as a `FRACTION` from 0 to 1")
 	fs.IntVar(&c.FailureThreshold, "failure-threshold", d.FailureThreshold, "(monitor) consecutive failures before a healthy service is reported failing")
 	fs.IntVar(&c.SuccessThreshold, "success-threshold", d.SuccessThreshold, "(monitor) consecutive successes before a failing service is reported healthy")
-	fs.StringVar(&c.Listen, "listen", "", "(monitor) serve Prometheus metrics at http://`ADDRESS`/metrics")
+	fs.StringVar(&c.Listen, "listen", "", "(monitor) serve Prometheus metrics at http://`ADDRESS`/metrics, with /healthz and /readyz")
 	fs.BoolVar(&c.TargetHistogram, "target-histogram", false, "(monitor) add a latency histogram per target to the metrics (large)")
 
 	// Shell completion of values.

@@ -77,25 +77,31 @@ against full service names ('library.v1.*', '*.LibraryService'); without
 --service every service is checked. A --service glob that matches nothing,
 or an address for a service in no registration file, is an error.
 
-Batch (default): every selected check runs at once, at most --concurrency in
-flight, each bounded by --timeout; results are printed when all are done.
-Monitor (--monitor): each check repeats every --interval (spread by --jitter);
-a healthy service is reported failing after --failure-threshold consecutive
-failures and a failing one healthy after --success-threshold consecutive
-successes. gRPC checks also hold a Watch stream, so that a change pushed by
-the server is seen at once (it counts as one check). Each status change is
+Batch (default): checks start in order, at most --concurrency at once (0: 64
+per processor), each bounded by --timeout from the start of its dial;
+results are printed when all are done.
+Monitor (--monitor): first checks spread over --interval, then each repeats
+every --interval (spread by --jitter); a service is unknown until
+--success-threshold consecutive successes make it healthy or
+--failure-threshold consecutive failures make it failing, and changes the
+same way after. gRPC checks also hold a Watch stream, so that a change pushed
+by the server is seen at once (it counts as one check). Each status change is
 printed as it happens: a table line, a JSON object per line, or a YAML
-document. --listen serves Prometheus metrics.
+document. --listen serves Prometheus metrics, /healthz and /readyz. SIGHUP
+reloads the files.
 
 Long flags also take one dash (-addr, -timeout=1s), as in grpc-health-probe.
 --output is another name for --format.
 
 Exit codes (as grpc-health-probe documents them):
-  0  every check healthy (monitor: stopped cleanly by SIGINT or SIGTERM)
+  0  every check healthy (monitor: stopped by SIGTERM)
   1  bad arguments or input; nothing was checked
   2  connection failure
   3  RPC failure: the request failed or timed out, or no health service
   4  unhealthy: NOT_SERVING, an HTTP status outside 200-399 (or the targets
      file's expect_status), or a body that does not match body_match
+  129  a batch run ended by SIGHUP (a monitor reloads instead)
+  130  ended by SIGINT (Ctrl-C), batch or monitor
+  143  a batch run ended by SIGTERM (a monitor exits 0)
 When several checks fail, the most severe code wins: 2, then 3, then 4.
 `

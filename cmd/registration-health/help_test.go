@@ -112,7 +112,7 @@ func TestHelpDocumented(t *testing.T) {
 	}
 	_, exits, _ := strings.Cut(string(help), "\nExit codes")
 	var inHelp []int
-	for _, m := range regexp.MustCompile(`(?m)^  (\d)  `).FindAllStringSubmatch(exits, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^  (\d+)  `).FindAllStringSubmatch(exits, -1) {
 		n, _ := strconv.Atoi(m[1])
 		inHelp = append(inHelp, n)
 	}
