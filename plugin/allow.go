@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
+	"github.com/ovasabi/protoc-gen-registration/internal/yamlnode"
 )
 
 // conflictAllow is the allowlist of the conflicts_allow parameter: pairs of
@@ -34,7 +35,7 @@ type allowEntry struct {
 //
 // Every error names the file, line and column.
 func parseConflictAllow(name string, data []byte) (*conflictAllow, error) {
-	root, err := decodeOne(name, data)
+	root, err := yamlnode.DecodeOne(name, data)
 	if err != nil {
 		return nil, err
 	}

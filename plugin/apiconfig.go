@@ -1,9 +1,7 @@
 package plugin
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"strings"
 	"sync/atomic"
 
@@ -11,6 +9,7 @@ import (
 	"google.golang.org/genproto/googleapis/api/annotations"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
+	"github.com/ovasabi/protoc-gen-registration/internal/yamlnode"
 )
 
 // apiRule is one rule of the http section of a YAML service configuration
@@ -28,7 +27,7 @@ type apiRule struct {
 // google.api.HttpRule is read and any other field is an error that names its
 // line.
 func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
-	root, err := decodeOne(name, data)
+	root, err := yamlnode.DecodeOne(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -68,44 +67,6 @@ func parseAPIConfig(name string, data []byte) ([]*apiRule, error) {
 		}
 	}
 	return rules, nil
-}
-
-// decodeOne returns the content of the one YAML document in data, or nil
-// when data holds none (it is empty, or only comments). A second document
-// is an error at its start: a file that says more than the plugin reads
-// would be ignored in part.
-func decodeOne(name string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err == io.EOF {
-		return nil, nil
-	} else if err != nil {
-		return nil, yamlError(name, err)
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == io.EOF:
-	case err != nil:
-		return nil, yamlError(name, err)
-	default:
-		return nil, fmt.Errorf("%s:%d:%d: several YAML documents; want one", name, next.Line, next.Column)
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	return doc.Content[0], nil
-}
-
-// yamlError puts the line of a YAML syntax error where compilers put it:
-// yaml.v3 says "yaml: line N: msg".
-func yamlError(name string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if line, text, ok := strings.Cut(rest, ": "); ok {
-			return fmt.Errorf("%s:%s: %s", name, line, text)
-		}
-	}
-	return fmt.Errorf("%s: %s", name, msg)
 }
 
 // configParser reads the YAML files the plugin takes, naming the position

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/inference"
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
+	"github.com/ovasabi/protoc-gen-registration/internal/yamlnode"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
@@ -30,7 +31,7 @@ import (
 // A rule needs a capability and at least one of methods and regexp. Every
 // error names the file, line and column.
 func parseCapabilityRules(name string, data []byte) ([]inference.CapabilityRule, error) {
-	root, err := decodeOne(name, data)
+	root, err := yamlnode.DecodeOne(name, data)
 	if err != nil {
 		return nil, err
 	}

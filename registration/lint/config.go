@@ -1,10 +1,8 @@
 package lint
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"slices"
@@ -13,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
+	"github.com/ovasabi/protoc-gen-registration/internal/yamlnode"
 )
 
 // Names of rule sets that a configuration's use list may hold besides
@@ -101,7 +100,7 @@ func ReadConfig(name string) (*Config, error) {
 // the proto root are errors, each as "name:line:col: msg", all of them
 // joined. An empty file is the default configuration.
 func ParseConfig(name string, data []byte) (*Config, error) {
-	root, err := decodeOne(name, data)
+	root, err := yamlnode.DecodeOne(name, data)
 	if err != nil || root == nil {
 		return &Config{}, err
 	}
@@ -276,41 +275,4 @@ func kindName(n *yaml.Node) string {
 		return "a list"
 	}
 	return excerpt.Quote(n.Value)
-}
-
-// decodeOne returns the content of the one YAML document in data, or nil
-// when there is none (an empty file, or only comments). A second document
-// is an error: part of the file would be ignored.
-func decodeOne(name string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err == io.EOF {
-		return nil, nil
-	} else if err != nil {
-		return nil, yamlError(name, err)
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == io.EOF:
-	case err != nil:
-		return nil, yamlError(name, err)
-	default:
-		return nil, fmt.Errorf("%s:%d:%d: a second YAML document; want one", name, next.Line, next.Column)
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	return doc.Content[0], nil
-}
-
-// yamlError puts the line of a YAML syntax error where compilers put it:
-// yaml.v3 says "yaml: line N: msg".
-func yamlError(name string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if line, text, ok := strings.Cut(rest, ": "); ok {
-			return fmt.Errorf("%s:%s: %s", name, line, text)
-		}
-	}
-	return fmt.Errorf("%s: %s", name, msg)
 }

@@ -79,7 +79,7 @@ func TestParseConfigErrors(t *testing.T) {
 				`c.yaml:2:44: lint.ignore: path "": want a file or directory relative to the proto root`},
 		{"not a mapping", "- use\n", `c.yaml:1:1: want a mapping; got a list`},
 		{"a syntax error", "lint:\n\tuse: [ALL]\n", `c.yaml:2: found character that cannot start any token`},
-		{"two documents", "lint: {}\n---\nlint: {}\n", `c.yaml:2:1: a second YAML document; want one`},
+		{"two documents", "lint: {}\n---\nlint: {}\n", `c.yaml:2:1: several YAML documents; want one`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
