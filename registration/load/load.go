@@ -79,7 +79,17 @@ func Read(name string) (display string, data []byte, err error) {
 		defer f.Close()
 		r = f
 	}
-	data, err = io.ReadAll(io.LimitReader(r, MaxSize+1))
+	// A file's size is known: reading into a buffer of that size (plus one
+	// byte, to see the end) copies a large aggregate once, where
+	// io.ReadAll's doubling buffer copies and clears it several times.
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxSize {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	_, err = buf.ReadFrom(io.LimitReader(r, MaxSize+1))
+	data = buf.Bytes()
 	if err != nil {
 		return "", nil, fmt.Errorf("read %s: %w", display, err)
 	}

@@ -448,7 +448,15 @@ func TestLargeDocument(t *testing.T) {
 	services[7] = strings.Replace(services[7], `"unary"`, `"sideways"`, 1)
 	services[150] = strings.Replace(services[150], `"methods": [`, `"methods": [null, `, 1)
 	services[151] = strings.Replace(services[151], `"name": "a.v1.S151"`, `"name": "a.v1.S3"`, 1)
-	doc := `{"format": "registration.v1", "colour": 1, "files": [], "services": [` + strings.Join(services, ",\n") + "]}\n"
+	// Messages and enums are validated in parallel too.
+	var messages []string
+	for i := range 100 {
+		messages = append(messages, fmt.Sprintf(`{"name": "a.v1.M%d", "file": "a/v1/a.proto", "fields": [{"name": "f", "number": 1, "json_name": "f", "type": "string"}]}`, i))
+	}
+	messages[42] = strings.Replace(messages[42], `"string"`, `"blob"`, 1)
+	enums := []string{`{"name": "a.v1.E", "file": "a/v1/a.proto", "values": ["E_UNSPECIFIED"]}`, `{"name": "a.v1.F", "file": "a/v1/a.proto", "values": null}`}
+	doc := `{"format": "registration.v1", "colour": 1, "files": [], "services": [` + strings.Join(services, ",\n") + "],\n" +
+		`"messages": [` + strings.Join(messages, ",\n") + "],\n" + `"enums": [` + strings.Join(enums, ",\n") + "]}\n"
 	if len(doc) < parallelSize {
 		t.Fatalf("the document has %d bytes, fewer than %d", len(doc), parallelSize)
 	}
@@ -465,6 +473,8 @@ func TestLargeDocument(t *testing.T) {
 		`big.json:1:31: at /colour: unknown field "colour"`,
 		`big.json:16:115: at /services/7/methods/0/streaming: value must be one of "unary", "client", "server", "bidi"; got "sideways"`,
 		`big.json:301:78: at /services/150/methods/0: value must be an object; got null`,
+		`big.json:843:110: at /messages/42/fields/0/type: value must be one of "double", "float", "int64", "uint64", "int32", "fixed64", "fixed32", "bool", "string", "group", "message", "bytes", "uint32", "enum", "sfixed32", "sfixed64", "sint32", "sint64"; got "blob"`,
+		`big.json:902:54: at /enums/1/values: value must be an array; got null`,
 	}
 	if diff := cmp.Diff(want, parallel); diff != "" {
 		t.Errorf("parallel (-want +got):\n%s", diff)
@@ -476,6 +486,7 @@ func TestLargeDocument(t *testing.T) {
 	}
 	// Without the schema's problems, the duplicate is found.
 	doc = strings.Replace(strings.Replace(strings.Replace(doc, `"sideways"`, `"unary"`, 1), `[null, `, `[`, 1), `"colour": 1, `, "", 1)
+	doc = strings.Replace(strings.Replace(doc, `"blob"`, `"string"`, 1), `"values": null`, `"values": []`, 1)
 	if got, want := errorsOf(), []string{`big.json:303:10: at /services/151/name: service "a.v1.S3" is listed twice: first at /services/3`}; !cmp.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
