@@ -30,8 +30,9 @@ build:
 	go build -o bin/ ./cmd/...
 
 # tools installs the pinned buf, protoc-gen-go and protoc-gen-go-grpc with
-# go install and Debian's protoc and Graphviz (dot, which the
-# registration-graph tests run) with apt-get when they are missing.
+# go install and Debian's protoc, Graphviz (dot, which the
+# registration-graph tests run) and etcd-server (the etcd that
+# internal/etcdtest starts) with apt-get when they are missing.
 tools:
 	@if [ "$$($(BUF) --version 2>/dev/null)" != "$(BUF_VERSION:v%=%)" ]; then \
 		echo "installing buf $(BUF_VERSION)"; \
@@ -58,6 +59,11 @@ tools:
 		echo "installing dot (Debian's graphviz)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz; \
+	}
+	@command -v etcd >/dev/null || [ -x /usr/bin/etcd ] || { \
+		echo "installing etcd (Debian's etcd-server)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq etcd-server; \
 	}
 
 # generate rewrites the example's generated code (buf.gen.yaml) and the Go
