@@ -32,7 +32,12 @@ build:
 # tools installs the pinned buf, protoc-gen-go and protoc-gen-go-grpc with
 # go install and Debian's protoc, Graphviz (dot, which the
 # registration-graph tests run) and etcd-server (the etcd that
-# internal/etcdtest starts) with apt-get when they are missing.
+# internal/etcdtest starts) with apt-get when they are missing. It also
+# installs, with npm ci, the @backstage/catalog-model version that
+# $(BACKSTAGE_CHECK)/package-lock.json pins: registration/export's tests
+# run Backstage's own entity validators on node (Debian's nodejs and npm
+# when there is no npm).
+BACKSTAGE_CHECK := registration/export/testdata/backstage
 tools:
 	@if [ "$$($(BUF) --version 2>/dev/null)" != "$(BUF_VERSION:v%=%)" ]; then \
 		echo "installing buf $(BUF_VERSION)"; \
@@ -65,6 +70,15 @@ tools:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq etcd-server; \
 	}
+	@command -v npm >/dev/null || { \
+		echo "installing node and npm (Debian's nodejs and npm)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; \
+	}
+	@if [ ! $(BACKSTAGE_CHECK)/node_modules/.installed -nt $(BACKSTAGE_CHECK)/package-lock.json ]; then \
+		echo "installing Backstage's validators (npm ci in $(BACKSTAGE_CHECK))"; \
+		(cd $(BACKSTAGE_CHECK) && npm ci --no-audit --no-fund --loglevel=error) && touch $(BACKSTAGE_CHECK)/node_modules/.installed; \
+	fi
 
 # generate rewrites the example's generated code (buf.gen.yaml) and the Go
 # code of the registration options (buf.gen.options.yaml).
