@@ -248,7 +248,9 @@ func (s *Server) start() error {
 func (s *Server) waitHealthy(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
+	// No keep-alive: the probe leaves no connection (and no goroutine)
+	// behind for tests that count goroutines.
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for {
 		s.mu.Lock()
 		done := s.done

@@ -3,30 +3,111 @@
 // the same state. It is the etcd backend of package registry: *Store
 // implements registry.Registrar and registry.Discovery.
 //
+//	cli, err := etcd.Connect(ctx, []string{"http://127.0.0.1:2379"}, 5*time.Second)
+//	if err != nil {
+//		log.Fatal(err) // names the endpoints
+//	}
+//	defer cli.Close()
+//	store := etcd.New(cli) // prefix /registration/v1, lease TTL 10s
+//	defer store.Close()    // revokes the lease: this process's instances go at once
+//	err = store.Register(ctx, registry.Instance{
+//		Service: "library.v1.LibraryService", ID: host + ":8080", Address: host + ":8080",
+//		Health: registry.HealthServing,
+//	})
+//
 // # Key layout
 //
 // Every key is under a prefix, "/registration/v1" unless WithPrefix says
-// otherwise:
+// otherwise. <service> is a full name such as library.v1.LibraryService.
 //
-//	<prefix>/services/<service>            the service's registration (JSON, below)
-//	<prefix>/sources/<source>              JSON list of the services a source last published
-//	<prefix>/instances/<service>/<id>      a registry.Instance as JSON, on a lease
-//	<prefix>/health/<service>/<address>    a HealthRecord as JSON, on a lease
+//	<prefix>/services/<service>            the service's registration document (JSON)
+//	<prefix>/sources/<source>              the services a source last published (JSON)
+//	<prefix>/instances/<service>/<id>      a registry.Instance (JSON), on a lease
+//	<prefix>/health/<service>/<address>    a HealthRecord (JSON), on a lease
 //
-// <service> is a full name such as library.v1.LibraryService.
+// The value of a services key is a registration document in the format of
+// the files the plugin writes (registration.Format, the same JSON
+// encoding, byte for byte deterministic) holding that one service: its
+// "files" is the service's proto file, and its "messages" and "enums" are
+// those of the published document that the service uses (the messages its
+// message_types name, and the enums their fields name). Any registration
+// reader can read it. Registration puts the stored services back into one
+// document, the shape of an aggregate file: files sorted, services by file
+// and position, messages and enums once each by full name. What is not
+// kept: a document's "conflicts" and "diagnostics", which are facts about
+// one plugin request rather than about a service (compare or lint the
+// files for them), and the order of files in the original request.
 //
-// (The full description of values, leases, retries and guarantees is
-// written with the implementation.)
+// A sources key holds {"source": NAME, "services": [...]}: what Publish
+// with that source last wrote, for pruning.
+//
+// # Publishing
+//
+// Publish writes a document in one etcd transaction: the services whose
+// stored bytes differ, the deletions of pruned services and the source's
+// index, under a compare on the index's revision. A concurrent publish of
+// the same source makes one of them fail with ErrConflict, changing
+// nothing. Pruning deletes only services that the same source published
+// before and that no other source's index lists. etcd bounds a
+// transaction (its --max-txn-ops, 128 by default, and --max-request-bytes,
+// 1.5 MiB by default): a publish larger than the server allows fails,
+// wrapping ErrTooLarge, with nothing written; raise the server's limits
+// for large aggregates (the whole of googleapis, about 1,050 services,
+// needs --max-txn-ops 2048 and --max-request-bytes 16777216).
+//
+// # Instances, health and the lease
+//
+// A Store puts every instance it registers and every health record it
+// writes on one lease of its own, granted on first use with the TTL of
+// WithTTL (10 seconds by default; etcd counts in whole seconds). The Store
+// keeps the lease alive while the process runs; when the process dies,
+// even by SIGKILL, its keys disappear within the TTL. The Store remembers
+// what it put. When the lease is lost — revoked by someone else, expired
+// while etcd was unreachable for longer than the TTL, or gone with an etcd
+// whose data was lost — it grants a new lease and puts everything again
+// by itself, retrying with exponential backoff (100ms doubling, with
+// jitter, to at most half the TTL, each attempt bounded by the TTL) until
+// it succeeds or the Store is closed. Errors of this background work go to
+// the function given by WithErrorFunc. Close revokes the lease, so that a
+// clean shutdown removes the instances at once.
+//
+// Calls never hang: each honours its context, also while etcd is
+// unreachable (the etcd client itself retries until the context is done).
+// After Close the background goroutines have ended.
+//
+// # Watching
+//
+// Watch and WatchServices start from a read of the current state and then
+// follow etcd's watch from the next revision, so no change is lost or
+// reordered; a watcher sees each committed revision's state, in revision
+// order. When etcd cannot continue the watch (the revision was compacted,
+// or the member lost its leader), the watcher reads the full state again
+// and delivers it (Watch: the new set, when it differs from the last one
+// delivered; WatchServices: a put or delete event per difference), then
+// continues from there. An etcd restart is invisible to watchers: the
+// client resumes the watch where it stopped.
+//
+// # Kratos
+//
+// registry.Instance, Registrar, Discovery and Watcher have the shape of
+// Kratos' registry package, so that an adapter is a few lines; see the
+// package example.
 package etcd
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"golang.org/x/sync/semaphore"
 
-	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry"
 )
 
@@ -36,19 +117,26 @@ const DefaultPrefix = "/registration/v1"
 // DefaultTTL is the lease TTL of a Store made without WithTTL.
 const DefaultTTL = 10 * time.Second
 
-var errNotImplemented = errors.New("etcd: not implemented")
-
 // ErrConflict is returned, wrapped, by Publish when another publish of the
 // same source committed between this one's read and its write. Nothing was
 // changed; publishing again is safe.
 var ErrConflict = errors.New("concurrent publish of the same source")
 
+// ErrTooLarge is returned, wrapped, by Publish when etcd refuses the
+// transaction for its number of operations or its size. Nothing was
+// changed.
+var ErrTooLarge = errors.New("publish exceeds the etcd server's transaction limits")
+
+// ErrClosed is returned by the calls of a closed Store that need its lease.
+var ErrClosed = errors.New("etcd store is closed")
+
 // Option configures a Store.
 type Option func(*options)
 
 type options struct {
-	prefix string
-	ttl    time.Duration
+	prefix  string
+	ttl     time.Duration
+	onError func(error)
 }
 
 // WithPrefix sets the key prefix, DefaultPrefix by default. A trailing "/"
@@ -56,27 +144,87 @@ type options struct {
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 
 // WithTTL sets the TTL of the lease that instances and health records are
-// put on, DefaultTTL by default. etcd rounds it up to whole seconds, with a
-// minimum of its own (5s in etcd 3.4 and later) for leases it grants to a
-// cluster whose leader just changed.
+// put on, DefaultTTL by default. etcd counts whole seconds: d is rounded up
+// to one, and the server may raise it to its own minimum.
 func WithTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
+
+// WithErrorFunc sets a function that is told of the errors of the Store's
+// background work: a lost lease, a failed attempt to grant a new one or to
+// put the instances and health records again. It is called from the
+// Store's goroutine and must not block. By default they are dropped.
+func WithErrorFunc(f func(error)) Option { return func(o *options) { o.onError = f } }
+
+// maxCallSendMsgSize lets the server's --max-request-bytes, not the
+// client's 2 MiB default, decide how large a publish may be.
+const maxCallSendMsgSize = 256 << 20
 
 // Connect returns a client of the cluster at endpoints once one of them has
 // answered, or an error naming the endpoints when none answers within
 // dialTimeout or before ctx is done. clientv3.New alone does not fail on an
 // unreachable cluster: it retries every call.
 func Connect(ctx context.Context, endpoints []string, dialTimeout time.Duration) (*clientv3.Client, error) {
-	return nil, errNotImplemented
+	if len(endpoints) == 0 {
+		return nil, errors.New("etcd: no endpoints")
+	}
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:          endpoints,
+		DialTimeout:        dialTimeout,
+		Context:            context.WithoutCancel(ctx),
+		MaxCallSendMsgSize: maxCallSendMsgSize,
+		// The client's own logger writes JSON lines to stderr; programs
+		// report errors themselves.
+		Logger: zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcd at %s: %w", strings.Join(endpoints, ","), err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	// A serializable read is answered by any member, even one without a
+	// leader: the question is only whether something answers.
+	if _, err := cli.Get(cctx, "health-probe", clientv3.WithSerializable(), clientv3.WithCountOnly()); err != nil {
+		cli.Close()
+		if cctx.Err() != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("etcd at %s: no endpoint answered within %v", strings.Join(endpoints, ","), dialTimeout)
+		}
+		return nil, fmt.Errorf("etcd at %s: %w", strings.Join(endpoints, ","), err)
+	}
+	return cli, nil
 }
 
 // Store reads and writes registrations, instances and health records in
-// etcd through one client. It is safe for concurrent use. Instances and
-// health records it puts live on one lease of the Store's, which it keeps
-// alive, and replaces when it is lost, until Close.
+// etcd through one client. It is safe for concurrent use. The instances
+// and health records it puts live on one lease of the Store's, which it
+// keeps alive, and replaces when it is lost, until Close.
 type Store struct {
 	cli  *clientv3.Client
 	opts options
+
+	// bg is the context of the background work; cancelled by Close.
+	bg     context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	// writes orders the writes of leased keys against putting them all
+	// again on a new lease: Register, Deregister, PutHealth and
+	// DeleteHealth take one unit, the re-put takes all, so that a key
+	// deregistered meanwhile is not brought back.
+	writes *semaphore.Weighted
+
+	mu      sync.Mutex
+	closed  bool
+	started bool
+	lease   clientv3.LeaseID // 0 while there is none
+	ready   chan struct{}    // closed once lease is set
+	leased  map[string]string
+	lost    chan clientv3.LeaseID // a write found the lease gone
+
+	// beforeCommit, when set by a test, runs between Publish's read and
+	// its transaction.
+	beforeCommit func()
 }
+
+const allWrites = 1 << 30
 
 var (
 	_ registry.Registrar = (*Store)(nil)
@@ -84,123 +232,321 @@ var (
 )
 
 // New returns a Store over cli. The Store does not own cli: Close leaves it
-// open.
+// open, and cli must stay open until the Store is closed.
 func New(cli *clientv3.Client, opts ...Option) *Store {
 	o := options{prefix: DefaultPrefix, ttl: DefaultTTL}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Store{cli: cli, opts: o}
+	o.prefix = strings.TrimRight(o.prefix, "/")
+	if o.ttl <= 0 {
+		o.ttl = DefaultTTL
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	return &Store{
+		cli:    cli,
+		opts:   o,
+		bg:     bg,
+		cancel: cancel,
+		writes: semaphore.NewWeighted(allWrites),
+		ready:  make(chan struct{}),
+		leased: map[string]string{},
+		lost:   make(chan clientv3.LeaseID, 1),
+	}
+}
+
+// Prefix returns the Store's key prefix, without a trailing "/".
+func (s *Store) Prefix() string { return s.opts.prefix }
+
+func (s *Store) servicesPrefix() string { return s.opts.prefix + "/services/" }
+func (s *Store) sourcesPrefix() string  { return s.opts.prefix + "/sources/" }
+func (s *Store) instancesPrefix(service string) string {
+	return s.opts.prefix + "/instances/" + service + "/"
+}
+func (s *Store) healthPrefix(service string) string {
+	return s.opts.prefix + "/health/" + service + "/"
 }
 
 // Close stops the keep-alives and revokes the Store's lease, so that its
 // instances and health records disappear at once rather than after the
-// TTL. It waits for the Store's goroutines to end.
-func (s *Store) Close() error { return nil }
-
-// PublishResult says what a Publish did, by service full name, each list
-// sorted.
-type PublishResult struct {
-	// Put are the services written, new or changed.
-	Put []string `json:"put"`
-	// Unchanged are the services whose stored registration was already
-	// the same bytes.
-	Unchanged []string `json:"unchanged"`
-	// Pruned are the services deleted because the previous publish of the
-	// same source had them and this one has not (with prune only).
-	Pruned []string `json:"pruned"`
+// TTL. It waits for the Store's goroutines to end, and for the revocation
+// at most the TTL.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	s.mu.Lock()
+	id := s.lease
+	s.lease = 0
+	s.mu.Unlock()
+	if id == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ttl)
+	defer cancel()
+	if _, err := s.cli.Revoke(ctx, id); err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		return fmt.Errorf("etcd: revoking lease %x: %w", int64(id), err)
+	}
+	return nil
 }
 
-// Publish writes every service of doc under <prefix>/services/ in one
-// transaction, and records them as source's services. With prune, it also
-// deletes the services that source published last time and doc no longer
-// has; never another source's.
-func (s *Store) Publish(ctx context.Context, source string, doc *registration.Registration, prune bool) (*PublishResult, error) {
-	return nil, errNotImplemented
+func (s *Store) report(err error) {
+	if s.opts.onError != nil && err != nil {
+		s.opts.onError(err)
+	}
 }
 
-// Registration returns every stored service as one document.
-func (s *Store) Registration(ctx context.Context) (*registration.Registration, error) {
-	return nil, errNotImplemented
+// currentLease returns the Store's lease, starting the work that grants
+// and keeps it on first use, and waiting for a new one while it is being
+// replaced.
+func (s *Store) currentLease(ctx context.Context) (clientv3.LeaseID, error) {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return 0, ErrClosed
+		}
+		if !s.started {
+			s.started = true
+			s.wg.Add(1)
+			go s.keepLease()
+		}
+		if s.lease != 0 {
+			id := s.lease
+			s.mu.Unlock()
+			return id, nil
+		}
+		ready := s.ready
+		s.mu.Unlock()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("etcd: waiting for a lease: %w", ctx.Err())
+		case <-s.bg.Done():
+			return 0, ErrClosed
+		}
+	}
 }
 
-// ServiceEvent is a change of one stored registration.
-type ServiceEvent struct {
-	// Type is "put" or "delete".
-	Type string
-	// Name is the service's full name.
-	Name string
-	// Service is the new registration (nil for a delete).
-	Service *registration.Service
-	// Revision is the etcd revision of the change.
-	Revision int64
-	// Err, when set, is the only field set: the watch failed (the channel
-	// is then closed) or a value could not be decoded.
-	Err error
+// leaseLost is told by a write that etcd no longer knows lease id.
+func (s *Store) leaseLost(id clientv3.LeaseID) {
+	s.mu.Lock()
+	if s.lease == id {
+		s.lease = 0
+		s.ready = make(chan struct{})
+	}
+	s.mu.Unlock()
+	select {
+	case s.lost <- id:
+	default:
+	}
 }
 
-// Event types of a ServiceEvent.
-const (
-	EventPut    = "put"
-	EventDelete = "delete"
-)
-
-// WatchServices delivers every change of the stored registrations, in
-// order, until ctx is done; then the channel is closed.
-func (s *Store) WatchServices(ctx context.Context) <-chan ServiceEvent {
-	ch := make(chan ServiceEvent, 1)
-	ch <- ServiceEvent{Err: errNotImplemented}
-	close(ch)
-	return ch
+// keepLease grants the Store's lease, keeps it alive and, whenever it is
+// lost, grants another and puts every leased key again, until Close.
+func (s *Store) keepLease() {
+	defer s.wg.Done()
+	b := newBackoff(s.opts.ttl)
+	ttl := int64((s.opts.ttl + time.Second - 1) / time.Second)
+	for s.bg.Err() == nil {
+		actx, cancel := context.WithTimeout(s.bg, s.attemptTimeout())
+		grant, err := s.cli.Grant(actx, ttl)
+		cancel()
+		if err != nil {
+			if s.bg.Err() != nil {
+				return
+			}
+			s.report(fmt.Errorf("etcd: granting a lease: %w", err))
+			b.wait(s.bg)
+			continue
+		}
+		id := grant.ID
+		kactx, kacancel := context.WithCancel(s.bg)
+		ka, err := s.cli.KeepAlive(kactx, id)
+		if err != nil {
+			kacancel()
+			s.report(fmt.Errorf("etcd: keeping lease %x alive: %w", int64(id), err))
+			b.wait(s.bg)
+			continue
+		}
+		if !s.reputAll(id, b) {
+			kacancel()
+			continue
+		}
+		b.reset()
+		s.watchLease(id, ka)
+		kacancel()
+	}
 }
 
-// Register puts inst under <prefix>/instances/<service>/<id> on the Store's
-// lease and keeps it there until Deregister or Close, re-putting it when
-// the lease is lost.
-func (s *Store) Register(ctx context.Context, inst registry.Instance) error {
-	return errNotImplemented
+// reputAll puts every leased key on lease id and makes id the Store's
+// lease. It retries with backoff until it succeeds (true), the lease is
+// gone (false) or the Store is closed (false).
+func (s *Store) reputAll(id clientv3.LeaseID, b *backoff) bool {
+	if err := s.writes.Acquire(s.bg, allWrites); err != nil {
+		return false
+	}
+	defer s.writes.Release(allWrites)
+	for {
+		s.mu.Lock()
+		ops := make([]clientv3.Op, 0, len(s.leased))
+		for k, v := range s.leased {
+			ops = append(ops, clientv3.OpPut(k, v, clientv3.WithLease(id)))
+		}
+		s.mu.Unlock()
+		err := s.putBatches(ops)
+		if err == nil {
+			s.mu.Lock()
+			s.lease = id
+			close(s.ready)
+			s.mu.Unlock()
+			return true
+		}
+		if s.bg.Err() != nil {
+			return false
+		}
+		s.report(fmt.Errorf("etcd: putting %d instances and health records on lease %x: %w", len(ops), int64(id), err))
+		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			return false
+		}
+		b.wait(s.bg)
+	}
 }
 
-// Deregister deletes inst's key and stops re-putting it.
-func (s *Store) Deregister(ctx context.Context, inst registry.Instance) error {
-	return errNotImplemented
+// txnOps is how many operations putBatches sends in one transaction:
+// etcd's default --max-txn-ops. Re-putting a Store's keys needs no
+// atomicity, since each key is independent.
+const txnOps = 128
+
+func (s *Store) putBatches(ops []clientv3.Op) error {
+	for len(ops) > 0 {
+		n := min(len(ops), txnOps)
+		ctx, cancel := context.WithTimeout(s.bg, s.attemptTimeout())
+		_, err := s.cli.Txn(ctx).Then(ops[:n]...).Commit()
+		cancel()
+		if err != nil {
+			return err
+		}
+		ops = ops[n:]
+	}
+	return nil
 }
 
-// Instances returns the service's instances, sorted by ID.
-func (s *Store) Instances(ctx context.Context, service string) ([]registry.Instance, error) {
-	return nil, errNotImplemented
+// watchLease returns when lease id is lost or the Store is closed.
+func (s *Store) watchLease(id clientv3.LeaseID, ka <-chan *clientv3.LeaseKeepAliveResponse) {
+	for {
+		select {
+		case _, ok := <-ka:
+			if ok {
+				continue
+			}
+			if s.bg.Err() != nil {
+				return
+			}
+			s.report(fmt.Errorf("etcd: lease %x lost (keep-alive ended): registering again", int64(id)))
+		case lost := <-s.lost:
+			if lost != id {
+				continue
+			}
+			s.report(fmt.Errorf("etcd: lease %x not found: registering again", int64(id)))
+		case <-s.bg.Done():
+			return
+		}
+		s.mu.Lock()
+		if s.lease == id {
+			s.lease = 0
+			s.ready = make(chan struct{})
+		}
+		s.mu.Unlock()
+		return
+	}
 }
 
-// Watch follows the service's instances.
-func (s *Store) Watch(ctx context.Context, service string) (registry.Watcher, error) {
-	return nil, errNotImplemented
+// attemptTimeout bounds one background call to etcd.
+func (s *Store) attemptTimeout() time.Duration { return max(s.opts.ttl, 2*time.Second) }
+
+// putLeased writes key=value on the Store's lease and remembers it, to put
+// it again on a new lease.
+func (s *Store) putLeased(ctx context.Context, key, value string) error {
+	for {
+		id, err := s.currentLease(ctx)
+		if err != nil {
+			return err
+		}
+		// The unit is taken after the lease, not before: reputAll holds
+		// every unit until it publishes a new lease.
+		if err := s.writes.Acquire(ctx, 1); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		if s.lease != id {
+			s.mu.Unlock()
+			s.writes.Release(1)
+			continue
+		}
+		old, had := s.leased[key]
+		s.leased[key] = value
+		s.mu.Unlock()
+		_, err = s.cli.Put(ctx, key, value, clientv3.WithLease(id))
+		if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			s.mu.Lock()
+			if had {
+				s.leased[key] = old
+			} else {
+				delete(s.leased, key)
+			}
+			s.mu.Unlock()
+		}
+		s.writes.Release(1)
+		if errors.Is(err, rpctypes.ErrLeaseNotFound) && ctx.Err() == nil {
+			// The new lease's re-put includes the key; wait for it and
+			// write again, so that the caller knows it is there.
+			s.leaseLost(id)
+			continue
+		}
+		return err
+	}
 }
 
-// HealthRecord is the last status of a health check of one address of a
-// service, as registration-health writes it.
-type HealthRecord struct {
-	Service   string    `json:"service"`
-	Address   string    `json:"address"`
-	Status    string    `json:"status"`
-	CheckedAt time.Time `json:"checked_at"`
-	Detail    string    `json:"detail,omitempty"`
+// deleteLeased deletes key and forgets it.
+func (s *Store) deleteLeased(ctx context.Context, key string) error {
+	if err := s.writes.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	defer s.writes.Release(1)
+	s.mu.Lock()
+	delete(s.leased, key)
+	s.mu.Unlock()
+	_, err := s.cli.Delete(ctx, key)
+	return err
 }
 
-// PutHealth puts h under <prefix>/health/<service>/<address> on the
-// Store's lease, and re-puts it when the lease is lost, until a later
-// PutHealth of the same service and address replaces it, DeleteHealth or
-// Close.
-func (s *Store) PutHealth(ctx context.Context, h HealthRecord) error {
-	return errNotImplemented
+// backoff is exponential with full jitter in its upper half.
+type backoff struct {
+	next, max time.Duration
 }
 
-// DeleteHealth deletes the record of service at address and stops
-// re-putting it.
-func (s *Store) DeleteHealth(ctx context.Context, service, address string) error {
-	return errNotImplemented
+const firstBackoff = 100 * time.Millisecond
+
+func newBackoff(ttl time.Duration) *backoff {
+	return &backoff{next: firstBackoff, max: max(ttl/2, firstBackoff)}
 }
 
-// Health returns the service's health records, sorted by address.
-func (s *Store) Health(ctx context.Context, service string) ([]HealthRecord, error) {
-	return nil, errNotImplemented
+func (b *backoff) reset() { b.next = firstBackoff }
+
+func (b *backoff) wait(ctx context.Context) {
+	d := b.next/2 + rand.N(b.next/2+1)
+	b.next = min(2*b.next, b.max)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
