@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
-	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // Config is the plugin's parameter, parsed and checked once.
 type Config struct {
 	// Format is the encoding of registration files.
-	Format registration.Encoding
+	Format codec.Encoding
 	// Aggregate, when set, is the name of the one file that holds every
 	// service of the request; per-file registrations are then not written.
 	Aggregate string
@@ -89,8 +89,8 @@ const DefaultMaxErrors = 20
 // is settled only once every parameter has been read.
 type parsing struct {
 	cfg            Config
-	emitFormat     registration.Encoding // from emit=json|yaml
-	formatParam    registration.Encoding // from format=
+	emitFormat     codec.Encoding // from emit=json|yaml
+	formatParam    codec.Encoding // from format=
 	emitGo         bool
 	infrastructure []string // nil until an infrastructure= is read
 }
@@ -270,7 +270,7 @@ func Params() []string {
 // ParseParameter parses the CodeGeneratorRequest parameter: comma-separated
 // key=value pairs. Every unknown key and bad value is an error that names it.
 func ParseParameter(parameter string) (Config, error) {
-	p := &parsing{cfg: Config{Format: registration.JSON, RESTFallback: true, HealthPath: DefaultHealthPath,
+	p := &parsing{cfg: Config{Format: codec.JSON, RESTFallback: true, HealthPath: DefaultHealthPath,
 		Conflicts: ConflictsWarn, MaxErrors: DefaultMaxErrors}}
 	lastKey := ""
 	for _, kv := range strings.Split(parameter, ",") {
@@ -314,12 +314,12 @@ func ParseParameter(parameter string) (Config, error) {
 	return cfg, nil
 }
 
-func encoding(key, value string) (registration.Encoding, error) {
+func encoding(key, value string) (codec.Encoding, error) {
 	switch value {
 	case "json":
-		return registration.JSON, nil
+		return codec.JSON, nil
 	case "yaml":
-		return registration.YAML, nil
+		return codec.YAML, nil
 	}
 	return "", fmt.Errorf("parameter %s=%s: want json or yaml", key, excerpt.Quote(value))
 }

@@ -90,7 +90,7 @@ func generateGo(req *pluginpb.CodeGeneratorRequest, files *protoregistry.Files, 
 		if f == nil || reg == nil {
 			continue
 		}
-		if data := goFileData(f, reg); data != nil {
+		if data := goFileData(f, reg, files); data != nil {
 			name := goFileName(f)
 			out, err := trimModule(name, module)
 			if err != nil {
@@ -179,8 +179,9 @@ func goOrigin(f *protogen.File, goParams []string) string {
 }
 
 // goFileData is what the template needs for one proto file, or nil when
-// none of its services has a registration.
-func goFileData(f *protogen.File, reg *registration.Registration) *templates.File {
+// none of its services has a registration. Method names come from the
+// linked files: protogen's view (goView) has no methods.
+func goFileData(f *protogen.File, reg *registration.Registration, files *protoregistry.Files) *templates.File {
 	byName := make(map[string]*registration.Service, len(reg.Services))
 	for _, s := range reg.Services {
 		byName[s.Name] = s
@@ -196,10 +197,19 @@ func goFileData(f *protogen.File, reg *registration.Registration) *templates.Fil
 		if svc == nil {
 			continue
 		}
+		var methods []string
+		if d, err := files.FindDescriptorByName(s.Desc.FullName()); err == nil {
+			if sd, ok := d.(protoreflect.ServiceDescriptor); ok {
+				for i := range sd.Methods().Len() {
+					methods = append(methods, string(sd.Methods().Get(i).Name()))
+				}
+			}
+		}
 		data.Services = append(data.Services, templates.Service{
 			GoName:       s.GoName,
 			Name:         string(s.Desc.Name()),
 			FullName:     string(s.Desc.FullName()),
+			MethodNames:  methods,
 			Registration: svc,
 		})
 	}

@@ -246,8 +246,11 @@ func TestRegistered(t *testing.T) {
 		if reg.Name() != want[i] {
 			t.Errorf("service %%d is %%s, want %%s", i, reg.Name(), want[i])
 		}
-		if reg.Descriptor == nil || string(reg.Descriptor.FullName()) != reg.Name() {
-			t.Errorf("%%s is linked to descriptor %%v", reg.Name(), reg.Descriptor)
+		if d := reg.Descriptor(); d == nil || string(d.FullName()) != reg.Name() {
+			t.Errorf("%%s is linked to descriptor %%v", reg.Name(), d)
+		}
+		if s := reg.Service(); s == nil || s.Name != reg.Name() {
+			t.Errorf("%%s builds the registration of %%v", reg.Name(), s)
 		}
 	}
 }

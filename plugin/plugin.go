@@ -24,6 +24,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/internal/excerpt"
 	"github.com/ovasabi/protoc-gen-registration/internal/parallel"
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // Name is the plugin's name as it appears in generated files and messages.
@@ -72,7 +73,7 @@ func newResponse() *pluginpb.CodeGeneratorResponse {
 type outputFile struct {
 	name    string
 	reg     *registration.Registration
-	format  registration.Encoding
+	format  codec.Encoding
 	content []byte // a file rendered already (Go output), written as is
 }
 
@@ -80,7 +81,7 @@ func (f outputFile) encode(dst []byte) ([]byte, error) {
 	if f.reg == nil {
 		return append(dst, f.content...), nil
 	}
-	data, err := registration.Append(dst, f.reg, f.format)
+	data, err := codec.Append(dst, f.reg, f.format)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %v", f.name, err)
 	}

@@ -5,13 +5,15 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends r encoded as encoding/json would with SetEscapeHTML(false)
-// and a two-space indent, followed by a newline. A hand-written encoder,
+// AppendJSON appends r encoded as encoding/json would with
+// SetEscapeHTML(false) and a two-space indent, followed by a newline: the
+// JSON encoding of the format, as the plugin writes it. Package
+// registration/codec has both encodings and decoding. A hand-written encoder,
 // because the plugin's output for large requests is dominated by encoding:
 // encoding/json's reflection and its separate indentation pass cost more than
 // all the inference. TestJSONMatchesEncodingJSON holds the two to the same
 // bytes, so a field added to the model without being added here fails it.
-func appendJSON(b []byte, r *Registration) []byte {
+func AppendJSON(b []byte, r *Registration) []byte {
 	e := &jsonEncoder{b: b}
 	e.begin('{')
 	e.field("format", r.Format)

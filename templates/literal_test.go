@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/compiler/protogen"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // qualify spells identifiers as a file of another package would.
@@ -101,7 +102,7 @@ type kitchen struct {
 	Nested [][]int
 	Map    map[string]*registration.Health
 	IntMap map[int]bool
-	Named  registration.Encoding
+	Named  codec.Encoding
 	Inline registration.PathParam
 	Zero   string
 }

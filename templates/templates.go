@@ -10,9 +10,8 @@ import (
 	_ "embed"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/template"
-	"unicode"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/compiler/protogen"
 
@@ -25,6 +24,8 @@ const (
 	RegistryPackage protogen.GoImportPath = "github.com/ovasabi/protoc-gen-registration/registration/registry"
 	// RegistrationPackage is the registration model.
 	RegistrationPackage protogen.GoImportPath = "github.com/ovasabi/protoc-gen-registration/registration"
+	// ProtoreflectPackage is protobuf's descriptor API.
+	ProtoreflectPackage protogen.GoImportPath = "google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // File is one proto file's Go registration file: what the template needs.
@@ -49,6 +50,11 @@ type Service struct {
 	GoName string
 	// Name and FullName are the service's proto names.
 	Name, FullName string
+	// MethodNames are the names of every method of the service's
+	// descriptor, in declaration order, including those the registration
+	// leaves out: the generated code checks them against the linked
+	// descriptor.
+	MethodNames []string
 	// Registration is the registration to compile in.
 	Registration *registration.Service
 }
@@ -56,21 +62,24 @@ type Service struct {
 // fileData is File with what the template computes from it.
 type fileData struct {
 	*File
-	Services     []serviceData
-	InitFunc     string
-	Registered   protogen.GoIdent
-	MustRegister protogen.GoIdent
-	Service      protogen.GoIdent
-	Method       protogen.GoIdent
+	Services           []serviceData
+	SupportPackage     protogen.GoIdent
+	NewGenerated       protogen.GoIdent
+	Generated          protogen.GoIdent
+	RegisterGenerated  protogen.GoIdent
+	FileDescriptorType protogen.GoIdent
+	Service            protogen.GoIdent
+	Method             protogen.GoIdent
 }
 
 type serviceData struct {
 	Service
-	VarName  string
-	FuncName string
-	Literal  string   // the service, with Methods written as "m" when it is set
-	HasM     bool     // Methods is not nil: m holds it
-	Methods  []string // the methods
+	VarName     string
+	FuncName    string
+	MethodNames string   // MethodNames as a Go expression
+	Literal     string   // the service, with Methods written as "m" when it is set
+	HasM        bool     // Methods is not nil: m holds it
+	Methods     []string // the methods
 }
 
 //go:embed registration.go.tmpl
@@ -96,21 +105,24 @@ func quote(v any) (string, error) {
 // VarName is the name of the variable that holds a service's registration.
 func VarName(goName string) string { return goName + "Registration" }
 
-// Generate writes f's registration file into g: for each service a typed
-// value holding its registration, and an init function that links each to
-// its descriptor and registers them.
+// Generate writes f's registration file into g: a compile-time check of
+// the registry's version, for each service a value holding its
+// registration, built on first use and linked to its descriptor, and an
+// init function that registers them.
 func Generate(g *protogen.GeneratedFile, f *File) error {
 	data := &fileData{
-		File:         f,
-		InitFunc:     initFuncName(f.FileDescriptor),
-		Registered:   RegistryPackage.Ident("Registered"),
-		MustRegister: RegistryPackage.Ident("MustRegister"),
-		Service:      RegistrationPackage.Ident("Service"),
-		Method:       RegistrationPackage.Ident("Method"),
+		File:               f,
+		SupportPackage:     RegistryPackage.Ident("SupportPackageIsVersion1"),
+		NewGenerated:       RegistryPackage.Ident("NewGenerated"),
+		Generated:          RegistryPackage.Ident("Generated"),
+		RegisterGenerated:  RegistryPackage.Ident("RegisterGenerated"),
+		FileDescriptorType: ProtoreflectPackage.Ident("FileDescriptor"),
+		Service:            RegistrationPackage.Ident("Service"),
+		Method:             RegistrationPackage.Ident("Method"),
 	}
 	lp := newLiteralPrinter(g.QualifiedGoIdent)
 	for _, s := range f.Services {
-		sd := serviceData{Service: s, VarName: VarName(s.GoName), FuncName: "_" + s.GoName + "_Service"}
+		sd := serviceData{Service: s, VarName: VarName(s.GoName), FuncName: "_" + s.GoName + "_Service", MethodNames: stringsLiteral(s.MethodNames)}
 		// The function that builds the service writes each method as a
 		// statement on one line. go/printer, which formats the file, prints
 		// every element of a multi-line literal once more to measure it, so
@@ -145,9 +157,14 @@ func Generate(g *protogen.GeneratedFile, f *File) error {
 	return t.Execute(g, data)
 }
 
-// initFuncName is the name of the function that protoc-gen-go generates to
-// initialise a file's descriptor: File_a_proto's is file_a_proto_init.
-func initFuncName(fileDescriptor protogen.GoIdent) string {
-	r, n := utf8.DecodeRuneInString(fileDescriptor.GoName)
-	return string(unicode.ToLower(r)) + fileDescriptor.GoName[n:] + "_init"
+// stringsLiteral writes a list of names as a Go expression, nil for none.
+func stringsLiteral(names []string) string {
+	if len(names) == 0 {
+		return "nil"
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "[]string{" + strings.Join(quoted, ", ") + "}"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/internal/corpus"
 	"github.com/ovasabi/protoc-gen-registration/plugin"
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 	"github.com/ovasabi/protoc-gen-registration/registration/graph"
 )
 
@@ -58,7 +59,7 @@ func mediumServices() []*registration.Service {
 // directory and returns its name.
 func writeRegistration(t *testing.T, services []*registration.Service) string {
 	t.Helper()
-	data, err := registration.Marshal(&registration.Registration{Format: registration.Format, Files: []string{}, Services: services}, registration.JSON)
+	data, err := codec.Marshal(&registration.Registration{Format: registration.Format, Files: []string{}, Services: services}, codec.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	libraryv1 "github.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1"
 	notifyv1 "github.com/ovasabi/protoc-gen-registration/example/gen/go/notify/v1"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry"
+	"github.com/ovasabi/protoc-gen-registration/registration/registry/override"
 )
 
 // Register registers every service of the example API on s.
@@ -40,18 +41,20 @@ func (library) GetShelf(_ context.Context, req *libraryv1.GetShelfRequest) (*lib
 	return &libraryv1.Shelf{Name: req.GetName(), Theme: "fiction"}, nil
 }
 
-// Start checks s against the registrations compiled into the program, with
-// the override file at overridePath applied if it is valid (an empty path
-// means none), and returns the registry to serve for introspection. An
-// invalid override is logged and ignored; a server that does not serve what
-// the registrations promise is an error.
+// Start checks what s serves against the registrations compiled into the
+// program, with the override file at overridePath applied if it is valid
+// (an empty path means none), and returns the registrations of what s
+// serves, to serve for introspection. An invalid override is logged and
+// ignored; a service served without a registration, or not as its
+// registration says, is an error. Services that the program links but s
+// does not serve are not.
 func Start(s *grpc.Server, overridePath string, logger *log.Logger) (*registry.Registry, error) {
-	reg, err := registry.Bootstrap(overridePath)
+	reg, err := override.Bootstrap(overridePath)
 	if err != nil {
 		logger.Printf("registration override ignored: %v", err)
 	}
 	if err := reg.Validate(s); err != nil {
 		return nil, err
 	}
-	return reg, nil
+	return reg.Served(s), nil
 }

@@ -23,6 +23,7 @@ import (
 	libraryv1 "github.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1"
 	notifyv1 "github.com/ovasabi/protoc-gen-registration/example/gen/go/notify/v1"
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 	"github.com/ovasabi/protoc-gen-registration/registration/registry"
 	"github.com/ovasabi/protoc-gen-registration/registration/schema"
 )
@@ -58,14 +59,14 @@ func TestGenerated(t *testing.T) {
 		if got, ok := registry.Lookup(name); !ok || got != g.reg {
 			t.Errorf("%s: Lookup gives %p, want the generated value %p", name, got, g.reg)
 		}
-		if g.reg.Descriptor == nil || g.reg.Descriptor != g.descriptor {
-			t.Errorf("%s: descriptor %v is not protoc-gen-go's %v", name, g.reg.Descriptor, g.descriptor)
+		if d := g.reg.Descriptor(); d == nil || d != g.descriptor {
+			t.Errorf("%s: descriptor %v is not protoc-gen-go's %v", name, d, g.descriptor)
 		}
 		data, err := os.ReadFile(filepath.Join("../gen/registration", g.json))
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc, err := registration.Unmarshal(g.json, data)
+		doc, err := codec.Unmarshal(g.json, data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func TestGenerated(t *testing.T) {
 				fromJSON = s
 			}
 		}
-		if diff := cmp.Diff(fromJSON, g.reg.Service); diff != "" {
+		if diff := cmp.Diff(fromJSON, g.reg.Service()); diff != "" {
 			t.Errorf("%s: generated Go value differs from %s (-json +go):\n%s", name, g.json, diff)
 		}
 	}
@@ -147,14 +148,14 @@ func TestServer(t *testing.T) {
 	if err := schema.Validate(index.Registration); err != nil {
 		t.Errorf("served registration does not match the schema: %v", err)
 	}
-	doc, err := registration.Unmarshal("served", index.Registration)
+	doc, err := codec.Unmarshal("served", index.Registration)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Services) != 4 || doc.Services[2] == nil || doc.Services[2].Name != "library.v1.LibraryService" {
 		t.Errorf("served registration has %d services, want the four of the example", len(doc.Services))
 	}
-	if diff := cmp.Diff(libraryv1.LibraryServiceRegistration.Service, doc.Services[2]); diff != "" {
+	if diff := cmp.Diff(libraryv1.LibraryServiceRegistration.Service(), doc.Services[2]); diff != "" {
 		t.Errorf("served LibraryService differs from the compiled one (-compiled +served):\n%s", diff)
 	}
 	// The server's goroutines (listener, transport) are running.
@@ -165,7 +166,8 @@ func TestServer(t *testing.T) {
 
 // TestServerMissingMethod serves a LibraryService whose service description
 // lacks DeleteBook, as a server built from older protos would, and an API
-// without NotificationService: validation lists both.
+// without NotificationService: validation lists the method, and not the
+// service, which the program links but does not serve.
 func TestServerMissingMethod(t *testing.T) {
 	desc := libraryv1.LibraryService_ServiceDesc
 	desc.Methods = nil
@@ -181,9 +183,8 @@ func TestServerMissingMethod(t *testing.T) {
 	serve(t, s)
 
 	_, err := Start(s, "", log.New(io.Discard, "", 0))
-	const want = "registry: the server does not serve what is registered: 2 problems\n" +
-		"\tmethod library.v1.LibraryService.DeleteBook is registered but not served\n" +
-		"\tservice notify.v1.NotificationService is registered but not served"
+	const want = "registry: the server does not serve what its registrations say: 1 problem\n" +
+		"\tmethod library.v1.LibraryService.DeleteBook is registered but not served"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Start:\n got: %v\nwant: %s", err, want)
 	}
@@ -193,12 +194,12 @@ func TestServerMissingMethod(t *testing.T) {
 // compiled registration of the services it lists, an invalid one is logged
 // and the compiled registrations are kept.
 func TestServerOverride(t *testing.T) {
-	svc := *libraryv1.LibraryServiceRegistration.Service
+	svc := libraryv1.LibraryServiceRegistration.Service()
 	svc.Owner = "team-override"
-	good := writeDoc(t, "good.json", &svc)
-	broken := *libraryv1.LibraryServiceRegistration.Service
+	good := writeDoc(t, "good.json", svc)
+	broken := libraryv1.LibraryServiceRegistration.Service()
 	broken.Methods = append([]*registration.Method{{Name: "Burn", FullName: "library.v1.LibraryService.Burn", InputType: "library.v1.Book", OutputType: "library.v1.Book", Streaming: "unary", Kind: "custom"}}, broken.Methods...)
-	bad := writeDoc(t, "bad.json", &broken)
+	bad := writeDoc(t, "bad.json", broken)
 
 	s := grpc.NewServer()
 	Register(s)
@@ -209,8 +210,8 @@ func TestServerOverride(t *testing.T) {
 	if err != nil || logs.Len() > 0 {
 		t.Fatalf("good override: %v, logged %q", err, logs.String())
 	}
-	if got, _ := reg.Lookup("library.v1.LibraryService"); got.Service.Owner != "team-override" || got.Descriptor != libraryv1.LibraryServiceRegistration.Descriptor {
-		t.Errorf("good override not applied: owner %q", got.Service.Owner)
+	if got, _ := reg.Lookup("library.v1.LibraryService"); got.Service().Owner != "team-override" || got.Descriptor() != libraryv1.LibraryServiceRegistration.Descriptor() {
+		t.Errorf("good override not applied: owner %q", got.Service().Owner)
 	}
 
 	reg, err = Start(s, bad, log.New(&logs, "", 0))
@@ -228,7 +229,7 @@ func TestServerOverride(t *testing.T) {
 
 func writeDoc(t *testing.T, name string, services ...*registration.Service) string {
 	t.Helper()
-	data, err := registration.Marshal(&registration.Registration{Format: registration.Format, Files: []string{"library/v1/library.proto"}, Services: services}, registration.JSON)
+	data, err := codec.Marshal(&registration.Registration{Format: registration.Format, Files: []string{"library/v1/library.proto"}, Services: services}, codec.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}

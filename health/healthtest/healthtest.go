@@ -21,6 +21,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // GRPCServer is a gRPC server serving on a loopback port.
@@ -187,7 +188,7 @@ func Service(name string) *registration.Service {
 func WriteRegistration(t testing.TB, dir, name string, services ...*registration.Service) string {
 	t.Helper()
 	reg := &registration.Registration{Format: registration.Format, Files: []string{"test.proto"}, Services: services}
-	data, err := registration.Marshal(reg, registration.EncodingOf(name))
+	data, err := codec.Marshal(reg, codec.EncodingOf(name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // Output is a plugin response's registrations, parsed, with the request's
@@ -36,7 +37,7 @@ func Parse(files *protoregistry.Files, outputs map[string]string) (*Output, erro
 		if name == "stderr" {
 			continue
 		}
-		reg, err := registration.Unmarshal(name, []byte(content))
+		reg, err := codec.Unmarshal(name, []byte(content))
 		if err != nil {
 			return nil, err
 		}

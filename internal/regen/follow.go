@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
 )
 
@@ -243,7 +244,7 @@ func treeRegistration(t Tree) *registration.Registration {
 	slices.Sort(paths)
 	merged := &registration.Registration{Format: registration.Format}
 	for _, p := range paths {
-		r, err := registration.Unmarshal(p, t[p])
+		r, err := codec.Unmarshal(p, t[p])
 		if err != nil {
 			continue
 		}

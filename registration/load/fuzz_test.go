@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // FuzzBytes: no input makes Bytes panic; what it refuses it refuses with
@@ -45,8 +45,8 @@ func FuzzBytes(f *testing.F) {
 			}
 			return
 		}
-		for _, enc := range []registration.Encoding{registration.JSON, registration.YAML} {
-			out, err := registration.Append(nil, reg, enc)
+		for _, enc := range []codec.Encoding{codec.JSON, codec.YAML} {
+			out, err := codec.Append(nil, reg, enc)
 			if err != nil {
 				t.Fatalf("%s: encoding an accepted document: %v", enc, err)
 			}

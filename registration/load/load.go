@@ -259,7 +259,7 @@ func displayPointer(p string) string {
 }
 
 // isJSON reports whether a document is read as JSON: its first non-blank
-// byte is '{', as registration.Unmarshal decides.
+// byte is '{', as codec.Unmarshal decides.
 func isJSON(data []byte) bool {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	return len(trimmed) > 0 && trimmed[0] == '{'

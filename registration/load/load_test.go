@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 	"github.com/ovasabi/protoc-gen-registration/registration/schema"
 )
 
@@ -212,13 +213,13 @@ func TestGoodDocuments(t *testing.T) {
 			continue
 		}
 		// The model is built as encoding/json and yaml build it.
-		want, err := registration.Unmarshal(name, []byte(doc))
+		want, err := codec.Unmarshal(name, []byte(doc))
 		if err != nil {
-			t.Errorf("%s: registration.Unmarshal: %v", name, err)
+			t.Errorf("%s: codec.Unmarshal: %v", name, err)
 			continue
 		}
 		if diff := cmp.Diff(want, reg); diff != "" {
-			t.Errorf("%s: (-registration.Unmarshal +Bytes):\n%s", name, diff)
+			t.Errorf("%s: (-codec.Unmarshal +Bytes):\n%s", name, diff)
 		}
 	}
 	// YAML and JSON give the same registration.
@@ -570,8 +571,8 @@ func TestEveryField(t *testing.T) {
 	if zero := zeroFields(reflect.ValueOf(r), "Registration"); len(zero) > 0 {
 		t.Fatalf("full() leaves fields unset (add them): %v", zero)
 	}
-	for _, enc := range []registration.Encoding{registration.JSON, registration.YAML} {
-		data, err := registration.Marshal(r, enc)
+	for _, enc := range []codec.Encoding{codec.JSON, codec.YAML} {
+		data, err := codec.Marshal(r, enc)
 		if err != nil {
 			t.Fatal(err)
 		}

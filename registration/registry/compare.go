@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
@@ -29,6 +30,9 @@ const (
 	InputTypeMismatch ProblemKind = "INPUT_TYPE_MISMATCH"
 	// OutputTypeMismatch: a method is served with another response message.
 	OutputTypeMismatch ProblemKind = "OUTPUT_TYPE_MISMATCH"
+	// UnregisteredService: a service is served without a registration
+	// (Registry.Validate only).
+	UnregisteredService ProblemKind = "UNREGISTERED_SERVICE"
 )
 
 // Problem is one difference between a registration and a server.
@@ -36,7 +40,8 @@ type Problem struct {
 	Kind ProblemKind
 	// Service is the service's full name.
 	Service string
-	// Method is the method's short name; empty for MissingService.
+	// Method is the method's short name; empty for MissingService and
+	// UnregisteredService.
 	Method string
 	// Want and Got are the registered and the served values: for
 	// StreamingMismatch streaming shapes (unary, client, server or bidi),
@@ -58,6 +63,8 @@ func (p Problem) String() string {
 	switch p.Kind {
 	case MissingService:
 		return fmt.Sprintf("service %s is registered but not served", p.Service)
+	case UnregisteredService:
+		return fmt.Sprintf("service %s is served but has no registration", p.Service)
 	case MissingMethod:
 		return fmt.Sprintf("method %s is registered but not served", p.Element())
 	case ExtraMethod:
@@ -120,13 +127,18 @@ type Comparison struct {
 	// Unregistered are the full names of what the server serves beyond
 	// the registrations, which is no problem: per expected service, its
 	// unregistered methods by name, then the unexpected services by name,
-	// less the Infrastructure services.
+	// less gRPC's own (IsInfrastructure).
 	Unregistered []string
 }
 
-// Infrastructure are services that servers have beside their own, which
-// Compare never lists as unregistered.
-var Infrastructure = []string{"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "grpc.health.v1.Health"}
+// IsInfrastructure reports whether a service is one of gRPC's own, which
+// servers have beside their own services and which neither Compare lists
+// as unregistered nor Registry.Validate requires a registration for: every
+// service in the grpc proto package and the packages below it, such as
+// grpc.health.v1.Health, grpc.reflection.v1.ServerReflection and its
+// v1alpha, and grpc.channelz.v1.Channelz. gRPC reserves that package for
+// its own protos.
+func IsInfrastructure(service string) bool { return strings.HasPrefix(service, "grpc.") }
 
 // Compare compares registered services with what a server serves: every
 // expected service must be served with every registered method, with the
@@ -152,7 +164,7 @@ func Compare(expected []Expected, served []ServedService) Comparison {
 	}
 	var others []string
 	for _, s := range served {
-		if !seen[s.Name] && !slices.Contains(Infrastructure, s.Name) {
+		if !seen[s.Name] && !IsInfrastructure(s.Name) {
 			others = append(others, s.Name)
 		}
 	}

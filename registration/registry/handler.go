@@ -26,22 +26,14 @@ var started = time.Now()
 func (r *Registry) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		doc, err := registration.Marshal(r.Registration(), registration.JSON)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+		doc := registration.AppendJSON(nil, r.Registration())
 		writeJSON(w, struct {
 			Registration json.RawMessage `json:"registration"`
 			Runtime      RuntimeStats    `json:"runtime"`
 		}{doc, ReadRuntimeStats()})
 	})
 	mux.HandleFunc("GET /registration", func(w http.ResponseWriter, _ *http.Request) {
-		doc, err := registration.Marshal(r.Registration(), registration.JSON)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+		doc := registration.AppendJSON(nil, r.Registration())
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(doc)
 	})

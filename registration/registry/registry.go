@@ -3,30 +3,39 @@
 // and what a server does with it at start-up.
 //
 // Generate Go output with the plugin's emit=go parameter. Each generated
-// *.registration.go file declares one typed value per service,
+// *.registration.go file declares one value per service,
 //
-//	var LibraryServiceRegistration = &registry.Registered{Service: &registration.Service{...}, ...}
+//	var LibraryServiceRegistration = registry.NewGenerated(registry.Generated{Name: "library.v1.LibraryService", ...})
 //
 // linked to the service's exact descriptor, and registers it into Default
-// when its package is initialised. A server then checks that it really
-// serves what the protos promise, applies an optional override file and
-// serves the registry for introspection:
+// when its package is initialised. Default therefore holds every service
+// whose Go package is linked, which is more than a server serves when its
+// messages import another package with services. A server checks that what
+// it serves matches the registrations of those services, optionally applies
+// an override file (package registry/override) and serves the registry for
+// introspection:
 //
-//	reg, err := registry.Bootstrap(*overridePath) // embedded registrations, plus a valid override
+//	reg, err := override.Bootstrap(*overridePath) // embedded registrations, plus a valid override
 //	if err != nil {
 //		log.Printf("registration override ignored: %v", err)
 //	}
 //	if err := reg.Validate(grpcServer); err != nil {
-//		log.Fatal(err) // lists every missing service, missing or extra method, streaming or message type mismatch
+//		log.Fatal(err) // lists every unregistered service, missing or extra method, streaming or message type mismatch
 //	}
-//	http.Handle("/registry/", http.StripPrefix("/registry", reg.Handler()))
+//	http.Handle("/registry/", http.StripPrefix("/registry", reg.Served(grpcServer).Handler()))
+//
+// Registrations are read-only once registered: Registered has accessors
+// only, and Registered.Service returns a copy, so that no caller can change
+// what another one reads.
 //
 // The package is separate from package registration, the model, so that
 // programs which only read registration files (the plugin among them) do
-// not link gRPC.
+// not link gRPC; and it reads no files, so that programs which import
+// generated code link neither YAML nor a JSON Schema validator.
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,36 +46,155 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
-// Registered is one service's registration as compiled into a program.
+// SupportPackageIsVersion1 is referenced by generated code, as
+// grpc.SupportPackageIsVersion9 is by protoc-gen-go-grpc's output, so that
+// code generated for a newer version of this package fails to compile with
+// an error that names the missing constant instead of misbehaving. A
+// version that generated code cannot use any more removes the constant.
+const SupportPackageIsVersion1 = true
+
+// Registered is one service's registration as compiled into a program. It
+// cannot be changed once made: Service returns a copy.
 type Registered struct {
-	// Service is the registration, the value the plugin writes to
-	// registration files.
-	Service *registration.Service
-	// Descriptor is the service's exact descriptor, from the protoc-gen-go
-	// output it was generated beside. It may be nil for a registration that
-	// was not generated, such as one built by hand in a test.
-	Descriptor protoreflect.ServiceDescriptor
-	// GoImportPath is the Go package that declares the registration, for
-	// messages about conflicts.
+	name         string
+	goImportPath string
+	// desc is the descriptor of a registration made with NewRegistered.
+	desc protoreflect.ServiceDescriptor
+	// file and methods are those of Generated, for generated code.
+	file    func() protoreflect.FileDescriptor
+	methods []string
+	// build makes svc once, on first use: generated code builds no
+	// registration at init.
+	build func() *registration.Service
+	once  sync.Once
+	svc   *registration.Service
+}
+
+// NewRegistered returns a registration of svc, a copy of which it keeps,
+// linked to the service's descriptor desc (nil for none: such a
+// registration declares only its own methods) and declared by the Go
+// package goImportPath, which messages about conflicts name. It is for
+// registrations that are not generated, such as one built in a test.
+func NewRegistered(svc *registration.Service, desc protoreflect.ServiceDescriptor, goImportPath string) *Registered {
+	r := &Registered{goImportPath: goImportPath, desc: desc, svc: svc.Clone()}
+	if svc != nil {
+		r.name = svc.Name
+	}
+	return r
+}
+
+// Generated is what a generated *.registration.go file says about one
+// service; see NewGenerated.
+type Generated struct {
+	// Name is the service's full name.
+	Name string
+	// GoImportPath is the Go package of the generated code.
 	GoImportPath string
+	// File returns protoc-gen-go's variable for the service's file
+	// descriptor, File_<path>_proto. It is read when the descriptor is
+	// needed, not when the value is made: protoc-gen-go sets the variable
+	// in an init function.
+	File func() protoreflect.FileDescriptor
+	// Methods are the names of every method of the service as the plugin
+	// saw it, in declaration order, including those the registration
+	// leaves out: a linked descriptor with other methods means that the
+	// registration is stale.
+	Methods []string
+	// Build returns the service's registration. It is called once, when
+	// the registration is first needed.
+	Build func() *registration.Service
+}
+
+// NewGenerated returns the registration that generated code declares. It
+// builds nothing: the registration itself is built on first use.
+func NewGenerated(g Generated) *Registered {
+	return &Registered{name: g.Name, goImportPath: g.GoImportPath, file: g.File, methods: g.Methods, build: g.Build}
 }
 
 // Name returns the service's full name.
-func (r *Registered) Name() string { return r.Service.Name }
+func (r *Registered) Name() string { return r.name }
+
+// GoImportPath returns the Go package that declares the registration, or
+// "" when it is not known.
+func (r *Registered) GoImportPath() string { return r.goImportPath }
+
+// Service returns a copy of the registration, the value the plugin writes
+// to registration files: the caller may change it.
+func (r *Registered) Service() *registration.Service { return r.service().Clone() }
+
+// service returns the registration itself, built on first use; callers in
+// this package read it and never hand it out.
+func (r *Registered) service() *registration.Service {
+	if r.build != nil {
+		r.once.Do(func() { r.svc = r.build() })
+	}
+	return r.svc
+}
+
+// Descriptor returns the service's exact descriptor, from the protoc-gen-go
+// output the registration was generated beside, or nil for a registration
+// without one. Descriptors cannot be changed.
+func (r *Registered) Descriptor() protoreflect.ServiceDescriptor {
+	if r.file == nil {
+		return r.desc
+	}
+	fd := r.file()
+	if fd == nil {
+		// Only while the generated package is being initialised, before
+		// protoc-gen-go's init function has run.
+		return nil
+	}
+	return fd.Services().ByName(protoreflect.FullName(r.name).Name())
+}
 
 // check reports a registration that cannot be registered.
 func (r *Registered) check() error {
 	switch {
 	case r == nil:
-		return fmt.Errorf("registry: nil registration")
-	case r.Service == nil:
-		return fmt.Errorf("registry: registration from %s has no service", orUnknown(r.GoImportPath))
-	case r.Service.Name == "":
-		return fmt.Errorf("registry: registration from %s has a service without a name", orUnknown(r.GoImportPath))
-	case r.Descriptor != nil && string(r.Descriptor.FullName()) != r.Service.Name:
-		return fmt.Errorf("registry: registration of %s is linked to the descriptor of %s", r.Service.Name, r.Descriptor.FullName())
+		return errors.New("registry: nil registration")
+	case r.build == nil && r.svc == nil:
+		return fmt.Errorf("registry: registration from %s has no service", orUnknown(r.goImportPath))
+	case r.name == "":
+		return fmt.Errorf("registry: registration from %s has a service without a name", orUnknown(r.goImportPath))
+	case r.file == nil && r.desc != nil && string(r.desc.FullName()) != r.name:
+		return fmt.Errorf("registry: registration of %s is linked to the descriptor of %s", r.name, r.desc.FullName())
 	}
 	return nil
+}
+
+// stale reports a generated registration whose linked descriptor has other
+// methods than the one it was generated from: a *.registration.go file
+// left behind when its .pb.go was regenerated, which still compiles. It
+// compares names only, which costs no allocation when they agree.
+func (r *Registered) stale() error {
+	if r.file == nil {
+		return nil
+	}
+	fd := r.file()
+	if fd == nil {
+		return nil // not linked yet; see the generated init function
+	}
+	sd := fd.Services().ByName(protoreflect.FullName(r.name).Name())
+	if sd != nil && sd.Methods().Len() == len(r.methods) {
+		same := true
+		for i, m := range r.methods {
+			if string(sd.Methods().Get(i).Name()) != m {
+				same = false
+				break
+			}
+		}
+		if same {
+			return nil
+		}
+	}
+	e := &StaleError{Service: r.name, GoImportPath: r.goImportPath, Generated: r.methods}
+	if sd != nil {
+		e.Linked = []string{}
+		for i := range sd.Methods().Len() {
+			e.Linked = append(e.Linked, string(sd.Methods().Get(i).Name()))
+		}
+	}
+	return e
 }
 
 func orUnknown(s string) string {
@@ -85,11 +213,12 @@ type Registry struct {
 	sorted []*Registered // by name; nil when it must be rebuilt
 }
 
-// Default is the registry that generated code registers into.
+// Default is the registry that generated code registers into: every
+// service whose generated Go package the program links.
 var Default = new(Registry)
 
-// New returns a registry holding regs, for a program that serves only some
-// of the services it links, or for tests. It fails as Register does.
+// New returns a registry holding regs, for a program that wants a registry
+// of its own, or for tests. It fails as Register does.
 func New(regs ...*Registered) (*Registry, error) {
 	r := new(Registry)
 	for _, reg := range regs {
@@ -100,40 +229,37 @@ func New(regs ...*Registered) (*Registry, error) {
 	return r, nil
 }
 
-// Register adds reg. It fails on an incomplete registration and when a
-// service of the same full name is already registered.
+// Register adds reg. It fails on an incomplete registration, with a *StaleError (errors.Is ErrStale) when reg was
+// generated from other methods than its linked descriptor has, and with a
+// *ConflictError (errors.Is ErrConflict) when a service of the same full
+// name is already registered, which it keeps. It applies no conflict
+// policy: that is RegisterGenerated's.
 func (r *Registry) Register(reg *Registered) error {
+	return r.register(reg, false)
+}
+
+// register adds reg; with keepStale it registers a stale registration and
+// returns the *StaleError as well.
+func (r *Registry) register(reg *Registered, keepStale bool) error {
 	if err := reg.check(); err != nil {
 		return err
 	}
+	stale := reg.stale()
+	if stale != nil && !keepStale {
+		return stale
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if prev, ok := r.byName[reg.Name()]; ok {
-		return fmt.Errorf("registry: registration conflict: service %s is registered twice\n\tprevious: %s (%s)\n\tcurrent:  %s (%s)\n"+
-			"Every service must be generated into one Go package only; a program that links two copies of the same protos cannot tell them apart",
-			reg.Name(), orUnknown(prev.GoImportPath), prev.Service.File, orUnknown(reg.GoImportPath), reg.Service.File)
+	if prev, ok := r.byName[reg.name]; ok {
+		return &ConflictError{Previous: prev, Current: reg}
 	}
 	if r.byName == nil {
 		r.byName = make(map[string]*Registered)
 	}
-	r.byName[reg.Name()] = reg
+	r.byName[reg.name] = reg
 	r.sorted = nil
-	return nil
+	return stale
 }
-
-// MustRegister registers every one of regs and panics if one cannot be
-// registered, as protoregistry does for conflicting descriptors: generated
-// code calls it from init, where a conflict is a build mistake.
-func (r *Registry) MustRegister(regs ...*Registered) {
-	for _, reg := range regs {
-		if err := r.Register(reg); err != nil {
-			panic(err)
-		}
-	}
-}
-
-// MustRegister registers regs into Default; see Registry.MustRegister.
-func MustRegister(regs ...*Registered) { Default.MustRegister(regs...) }
 
 // Lookup returns the registration of the service with this full name.
 func (r *Registry) Lookup(name string) (*Registered, bool) {
@@ -193,20 +319,21 @@ func (r *Registry) list() []*Registered {
 		for _, reg := range r.byName {
 			r.sorted = append(r.sorted, reg)
 		}
-		slices.SortFunc(r.sorted, func(a, b *Registered) int { return strings.Compare(a.Name(), b.Name()) })
+		slices.SortFunc(r.sorted, func(a, b *Registered) int { return strings.Compare(a.name, b.name) })
 	}
 	return r.sorted
 }
 
 // Registration returns the registry as a registration.v2 document: every
-// service sorted by full name, and the files they come from, sorted. It
-// shares the services with the registry; treat them as read-only.
+// service sorted by full name, and the files they come from, sorted. The
+// document is the caller's: its services are copies.
 func (r *Registry) Registration() *registration.Registration {
 	doc := &registration.Registration{Format: registration.Format, Files: []string{}, Services: []*registration.Service{}}
 	seen := make(map[string]bool)
 	for _, reg := range r.list() {
-		doc.Services = append(doc.Services, reg.Service)
-		if f := reg.Service.File; f != "" && !seen[f] {
+		svc := reg.Service()
+		doc.Services = append(doc.Services, svc)
+		if f := svc.File; f != "" && !seen[f] {
 			seen[f] = true
 			doc.Files = append(doc.Files, f)
 		}
@@ -215,8 +342,9 @@ func (r *Registry) Registration() *registration.Registration {
 	return doc
 }
 
-// clone returns a registry with the same registrations.
-func (r *Registry) clone() *Registry {
+// Clone returns a new registry with the same registrations, which may be
+// changed without changing r.
+func (r *Registry) Clone() *Registry {
 	c := new(Registry)
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -1,21 +1,19 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/schema"
@@ -37,16 +35,14 @@ func healthService() *registration.Service {
 	}
 }
 
+var healthDescriptor = healthpb.File_grpc_health_v1_health_proto.Services().ByName("Health")
+
 func healthRegistered() *Registered {
-	return &Registered{
-		Service:      healthService(),
-		Descriptor:   healthpb.File_grpc_health_v1_health_proto.Services().ByName("Health"),
-		GoImportPath: "google.golang.org/grpc/health/grpc_health_v1",
-	}
+	return NewRegistered(healthService(), healthDescriptor, "google.golang.org/grpc/health/grpc_health_v1")
 }
 
 func other(name string) *Registered {
-	return &Registered{Service: &registration.Service{Name: name, Package: "x.v1", File: "x/v1/x.proto", Methods: []*registration.Method{}}}
+	return NewRegistered(&registration.Service{Name: name, Package: "x.v1", File: "x/v1/x.proto", Methods: []*registration.Method{}}, nil, "")
 }
 
 func TestRegistry(t *testing.T) {
@@ -69,7 +65,9 @@ func TestRegistry(t *testing.T) {
 	r.Range(func(reg *Registered) bool {
 		names = append(names, reg.Name())
 		if len(names) == 1 {
-			r.MustRegister(other("d.v1.D"))
+			if err := r.Register(other("d.v1.D")); err != nil {
+				t.Error(err)
+			}
 		}
 		return len(names) < 2
 	})
@@ -93,18 +91,18 @@ func TestRegistry(t *testing.T) {
 
 func TestRegisterErrors(t *testing.T) {
 	health := healthRegistered()
-	mislinked := healthRegistered()
-	mislinked.Service.Name = "grpc.health.v1.Other"
+	renamed := healthService()
+	renamed.Name = "grpc.health.v1.Other"
 	tests := []struct {
 		name string
 		reg  *Registered
 		want string
 	}{
 		{"nil", nil, "registry: nil registration"},
-		{"no_service", &Registered{GoImportPath: "example.com/p"}, "registry: registration from example.com/p has no service"},
-		{"no_name", &Registered{Service: &registration.Service{}}, "registry: registration from an unknown package has a service without a name"},
-		{"mislinked", mislinked, "registry: registration of grpc.health.v1.Other is linked to the descriptor of grpc.health.v1.Health"},
-		{"duplicate", &Registered{Service: healthService(), GoImportPath: "example.com/copy"}, "registry: registration conflict: service grpc.health.v1.Health is registered twice\n" +
+		{"no_service", NewRegistered(nil, nil, "example.com/p"), "registry: registration from example.com/p has no service"},
+		{"no_name", NewRegistered(&registration.Service{}, nil, ""), "registry: registration from an unknown package has a service without a name"},
+		{"mislinked", NewRegistered(renamed, healthDescriptor, ""), "registry: registration of grpc.health.v1.Other is linked to the descriptor of grpc.health.v1.Health"},
+		{"duplicate", NewRegistered(healthService(), nil, "example.com/copy"), "registry: registration conflict: service grpc.health.v1.Health is registered twice\n" +
 			"\tprevious: google.golang.org/grpc/health/grpc_health_v1 (grpc/health/v1/health.proto)\n" +
 			"\tcurrent:  example.com/copy (grpc/health/v1/health.proto)\n" +
 			"Every service must be generated into one Go package only; a program that links two copies of the same protos cannot tell them apart"},
@@ -119,12 +117,18 @@ func TestRegisterErrors(t *testing.T) {
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Register: got %v\nwant %s", err, tt.want)
 			}
+			if got, want := errors.Is(err, ErrConflict), tt.name == "duplicate"; got != want {
+				t.Errorf("errors.Is(err, ErrConflict) = %v, want %v", got, want)
+			}
+			// Generated code's init panics on every one of them under the
+			// default policy.
 			defer func() {
-				if p := recover(); p == nil || p.(error).Error() != tt.want {
-					t.Errorf("MustRegister panicked with %v, want %s", p, tt.want)
+				p := recover()
+				if err, ok := p.(error); !ok || err.Error() != tt.want {
+					t.Errorf("RegisterGenerated panicked with %v, want %s", p, tt.want)
 				}
 			}()
-			r.MustRegister(tt.reg)
+			r.RegisterGenerated(tt.reg)
 		})
 	}
 }
@@ -144,12 +148,34 @@ func servedHealth(t *testing.T, edit func(*grpc.ServiceDesc)) *grpc.Server {
 	return s
 }
 
+// servedWith returns a gRPC server serving grpc.health.v1.Health, server
+// reflection (gRPC's own, never required to have a registration) and a
+// service of each of names with one unary method, Do.
+func servedWith(t *testing.T, names ...string) *grpc.Server {
+	t.Helper()
+	s := servedHealth(t, nil)
+	reflection.Register(s)
+	for _, name := range names {
+		s.RegisterService(&grpc.ServiceDesc{
+			ServiceName: name,
+			HandlerType: (*any)(nil),
+			Methods: []grpc.MethodDesc{{MethodName: "Do", Handler: func(any, context.Context, func(any) error, grpc.UnaryServerInterceptor) (any, error) {
+				return nil, nil
+			}}},
+		}, struct{}{})
+	}
+	return s
+}
+
 func TestValidate(t *testing.T) {
 	dropList := func(s *registration.Service) { s.Methods = []*registration.Method{s.Methods[0], s.Methods[2]} }
+	edited := func(edit func(*registration.Service)) *registration.Service {
+		s := healthService()
+		edit(s)
+		return s
+	}
 	withoutDescriptor := func(edit func(*registration.Service)) *Registered {
-		reg := &Registered{Service: healthService()}
-		edit(reg.Service)
-		return reg
+		return NewRegistered(edited(edit), nil, "")
 	}
 	tests := []struct {
 		name   string
@@ -158,25 +184,28 @@ func TestValidate(t *testing.T) {
 		want   string // the whole error; empty for none
 	}{
 		{name: "match", reg: healthRegistered(), server: servedHealth(t, nil)},
+		// A registered service that is not served is no problem: its Go
+		// package may be linked for its messages only.
+		{name: "not_served", reg: healthRegistered(), server: grpc.NewServer()},
 		{
-			name: "missing_service", reg: healthRegistered(), server: grpc.NewServer(),
-			want: "registry: the server does not serve what is registered: 1 problem\n\tservice grpc.health.v1.Health is registered but not served",
+			name: "unregistered_service", reg: healthRegistered(), server: servedWith(t, "x.v1.Unregistered"),
+			want: "registry: the server does not serve what its registrations say: 1 problem\n\tservice x.v1.Unregistered is served but has no registration",
 		},
 		{
 			name: "missing_method", reg: healthRegistered(),
 			server: servedHealth(t, func(d *grpc.ServiceDesc) { d.Methods = d.Methods[:1] }),
-			want:   "registry: the server does not serve what is registered: 1 problem\n\tmethod grpc.health.v1.Health.List is registered but not served",
+			want:   "registry: the server does not serve what its registrations say: 1 problem\n\tmethod grpc.health.v1.Health.List is registered but not served",
 		},
 		{
 			// The registration leaves List out, but the descriptor has it:
 			// an excluded method that the generated code serves anyway.
 			name: "excluded_method", server: servedHealth(t, nil),
-			reg: &Registered{Service: withoutDescriptor(dropList).Service, Descriptor: healthRegistered().Descriptor},
+			reg: NewRegistered(edited(dropList), healthDescriptor, ""),
 		},
 		{
 			name: "extra_method", server: servedHealth(t, nil),
 			reg:  withoutDescriptor(dropList),
-			want: "registry: the server does not serve what is registered: 1 problem\n\tmethod grpc.health.v1.Health.List is served but not in the registration",
+			want: "registry: the server does not serve what its registrations say: 1 problem\n\tmethod grpc.health.v1.Health.List is served but not in the registration",
 		},
 		{
 			// The served service's descriptor says the message types, as
@@ -186,7 +215,7 @@ func TestValidate(t *testing.T) {
 				s.Methods[0].InputType = "grpc.health.v1.HealthListRequest"
 				s.Methods[2].OutputType = "grpc.health.v1.HealthListResponse"
 			}),
-			want: "registry: the server does not serve what is registered: 2 problems\n" +
+			want: "registry: the server does not serve what its registrations say: 2 problems\n" +
 				"\tmethod grpc.health.v1.Health.Check is registered with request type grpc.health.v1.HealthListRequest but served with grpc.health.v1.HealthCheckRequest\n" +
 				"\tmethod grpc.health.v1.Health.Watch is registered with response type grpc.health.v1.HealthListResponse but served with grpc.health.v1.HealthCheckResponse",
 		},
@@ -196,7 +225,7 @@ func TestValidate(t *testing.T) {
 				d.Streams[0].ClientStreams = true
 			}),
 			reg: healthRegistered(),
-			want: "registry: the server does not serve what is registered: 2 problems\n" +
+			want: "registry: the server does not serve what its registrations say: 2 problems\n" +
 				"\tmethod grpc.health.v1.Health.Check is registered but not served\n" +
 				"\tmethod grpc.health.v1.Health.Watch is registered as server but served as bidi",
 		},
@@ -238,102 +267,6 @@ func TestValidateProblems(t *testing.T) {
 	}
 }
 
-func writeOverride(t *testing.T, doc *registration.Registration) string {
-	t.Helper()
-	data, err := registration.Marshal(doc, registration.YAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "override.yaml")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func TestBootstrap(t *testing.T) {
-	compiled := healthRegistered()
-	base, err := New(compiled, other("a.v1.A"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	override := healthService()
-	override.Health.HTTPPath = "/status"
-	override.Methods = override.Methods[:2] // leaving a method out is allowed
-	reg, err := base.Bootstrap(writeOverride(t, &registration.Registration{Format: registration.Format, Files: []string{}, Services: []*registration.Service{override}}))
-	if err != nil {
-		t.Fatalf("valid override: %v", err)
-	}
-	got, _ := reg.Lookup("grpc.health.v1.Health")
-	if got.Service.Health.HTTPPath != "/status" || got.Descriptor != compiled.Descriptor || got.GoImportPath != compiled.GoImportPath {
-		t.Errorf("override not applied or descriptor lost: %+v", got)
-	}
-	if reg.Len() != 2 {
-		t.Errorf("Bootstrap lost services: %d, want 2", reg.Len())
-	}
-	if kept, _ := base.Lookup("grpc.health.v1.Health"); kept != compiled {
-		t.Error("Bootstrap changed the registry it started from")
-	}
-
-	badStreaming := healthService()
-	badStreaming.Methods[2].Streaming = "bidi"
-	unknownMethod := healthService()
-	unknownMethod.Methods = append(unknownMethod.Methods, &registration.Method{Name: "Probe", FullName: "grpc.health.v1.Health.Probe", InputType: "a", OutputType: "b", Streaming: "unary", Kind: "custom"})
-	const prefix = "registry: override %s not applied, keeping the compiled registrations: "
-	tests := []struct {
-		name    string
-		content string
-		want    string // after the prefix
-	}{
-		{"not_json", "{nope", "PATH: invalid character 'n' looking for beginning of object key string"},
-		{"wrong_type", `{"format": "registration.v1", "files": [], "services": [{"name": 3}]}`, "PATH: json: cannot unmarshal number into Go struct field Service.services.name of type string"},
-		{"schema", "format: registration.v1\nfiles: []\nservices:\n  - name: a.v1.A\n", "does not match the registration schema: "},
-		{"unknown_service", yamlOf(t, other("z.v1.Z").Service), "service z.v1.Z is not compiled into this program"},
-		{"streaming", yamlOf(t, badStreaming), "method grpc.health.v1.Health.Watch: override says bidi grpc.health.v1.HealthCheckRequest -> grpc.health.v1.HealthCheckResponse, compiled is server grpc.health.v1.HealthCheckRequest -> grpc.health.v1.HealthCheckResponse"},
-		{"unknown_method", yamlOf(t, unknownMethod), "method grpc.health.v1.Health.Probe is not compiled into this program"},
-		{"twice", yamlOf(t, healthService(), healthService()), "service grpc.health.v1.Health is listed twice"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "override.yaml")
-			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			reg, err := base.Bootstrap(path)
-			want := strings.Replace(prefix, "%s", path, 1) + strings.Replace(tt.want, "PATH", path, 1)
-			if err == nil || !strings.HasPrefix(err.Error(), want) || (!strings.HasSuffix(tt.want, ": ") && err.Error() != want) {
-				t.Errorf("error:\n got: %v\nwant: %s", err, want)
-			}
-			if got, _ := reg.Lookup("grpc.health.v1.Health"); got != compiled || reg.Len() != 2 {
-				t.Errorf("an invalid override changed the registry")
-			}
-		})
-	}
-
-	t.Run("missing_file", func(t *testing.T) {
-		reg, err := base.Bootstrap(filepath.Join(t.TempDir(), "none.json"))
-		if !errors.Is(err, fs.ErrNotExist) || reg == nil || reg.Len() != 2 {
-			t.Errorf("got %v and %v; want an error wrapping fs.ErrNotExist and the compiled registrations", reg, err)
-		}
-	})
-	t.Run("no_override", func(t *testing.T) {
-		reg, err := base.Bootstrap("")
-		if err != nil || reg.Len() != 2 {
-			t.Errorf("got %d services and %v; want the compiled ones", reg.Len(), err)
-		}
-	})
-}
-
-func yamlOf(t *testing.T, services ...*registration.Service) string {
-	t.Helper()
-	data, err := registration.Marshal(&registration.Registration{Format: registration.Format, Files: []string{}, Services: services}, registration.YAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 func TestHandler(t *testing.T) {
 	r, err := New(healthRegistered(), other("a.v1.A"))
 	if err != nil {
@@ -356,7 +289,7 @@ func TestHandler(t *testing.T) {
 	}
 
 	code, body := get("/debug/registry/registration")
-	want, _ := registration.Marshal(r.Registration(), registration.JSON)
+	want := registration.AppendJSON(nil, r.Registration())
 	if code != http.StatusOK || string(body) != string(want) {
 		t.Errorf("/registration: %d\n%s\nwant 200 and\n%s", code, body, want)
 	}

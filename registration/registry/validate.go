@@ -18,8 +18,9 @@ type ServiceInfoProvider interface {
 	GetServiceInfo() map[string]grpc.ServiceInfo
 }
 
-// ValidationError lists every problem Validate found, service by service in
-// the registry's order and, within a service, as Comparison.Problems says.
+// ValidationError lists every problem Validate found: per served service
+// in name order, an UnregisteredService problem, or the problems Compare
+// finds between the service and its registration.
 type ValidationError struct {
 	Problems []Problem
 }
@@ -28,9 +29,9 @@ type ValidationError struct {
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	if len(e.Problems) == 1 {
-		b.WriteString("registry: the server does not serve what is registered: 1 problem")
+		b.WriteString("registry: the server does not serve what its registrations say: 1 problem")
 	} else {
-		fmt.Fprintf(&b, "registry: the server does not serve what is registered: %d problems", len(e.Problems))
+		fmt.Fprintf(&b, "registry: the server does not serve what its registrations say: %d problems", len(e.Problems))
 	}
 	for _, p := range e.Problems {
 		b.WriteString("\n\t")
@@ -39,44 +40,77 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Validate checks, with Compare, that srv serves every registered service
-// with exactly its methods, their streaming shapes and their message
-// types. It returns nil or a *ValidationError with every problem.
+// Validate checks what srv serves against the registrations of those
+// services. It returns nil or a *ValidationError with every problem:
 //
-// Services the server has and the registry does not, such as
-// grpc.health.v1.Health, are not problems; a method that the registration
-// leaves out but the service's descriptor has is not one either. A
-// registration without a descriptor declares only its own methods. Message
-// types are those of the served service's descriptor in
-// protoregistry.GlobalFiles, which is what grpc-go's server reflection
-// reports too; they are not compared for a service or method that is not
-// there (a hand-written grpc.ServiceDesc).
+//   - a served service without a registration in r (UnregisteredService),
+//     unless it is one of gRPC's own (IsInfrastructure), such as
+//     grpc.health.v1.Health or grpc.reflection.v1.ServerReflection;
+//   - for each served service with a registration, what Compare finds: a
+//     registered method that is not served, or served with another
+//     streaming shape or message types, and a served method that neither
+//     the registration nor the service's descriptor has.
+//
+// A registered service that srv does not serve is no problem: Default
+// holds every service whose generated Go package the program links, and a
+// package is linked as soon as the program uses one of its message types,
+// whether or not it serves its services. Served lists the registrations of
+// what a server serves.
+//
+// A method that the registration leaves out but the service's descriptor
+// has is not a problem either. A registration without a descriptor
+// declares only its own methods. Message types are those of the served
+// service's descriptor in protoregistry.GlobalFiles, which is what grpc-go's
+// server reflection reports too; they are not compared for a service or
+// method that is not there (a hand-written grpc.ServiceDesc).
 func (r *Registry) Validate(srv ServiceInfoProvider) error {
-	var expected []Expected
-	for _, reg := range r.list() {
-		expected = append(expected, Expected{Service: reg.Service, Declared: declared(reg)})
+	var problems []Problem
+	for _, s := range servedBy(srv) {
+		reg, ok := r.Lookup(s.Name)
+		if !ok {
+			if !IsInfrastructure(s.Name) {
+				problems = append(problems, Problem{Kind: UnregisteredService, Service: s.Name})
+			}
+			continue
+		}
+		c := Compare([]Expected{{Service: reg.service(), Declared: declared(reg)}}, []ServedService{s})
+		problems = append(problems, c.Problems...)
 	}
-	problems := Compare(expected, servedBy(srv)).Problems
 	if len(problems) == 0 {
 		return nil
 	}
 	return &ValidationError{Problems: problems}
 }
 
-// Validate validates Default against srv.
+// Validate validates srv against Default.
 func Validate(srv ServiceInfoProvider) error { return Default.Validate(srv) }
+
+// Served returns a new registry with the registrations in r of the
+// services srv serves: what a server's introspection handler should list.
+func (r *Registry) Served(srv ServiceInfoProvider) *Registry {
+	out := new(Registry)
+	for name := range srv.GetServiceInfo() {
+		if reg, ok := r.Lookup(name); ok {
+			if out.byName == nil {
+				out.byName = make(map[string]*Registered)
+			}
+			out.byName[name] = reg
+		}
+	}
+	return out
+}
 
 // declared returns the methods a registered service is known to have: its
 // descriptor's, or else its registration's.
 func declared(reg *Registered) []string {
 	out := []string{}
-	if reg.Descriptor != nil {
-		for i := range reg.Descriptor.Methods().Len() {
-			out = append(out, string(reg.Descriptor.Methods().Get(i).Name()))
+	if d := reg.Descriptor(); d != nil {
+		for i := range d.Methods().Len() {
+			out = append(out, string(d.Methods().Get(i).Name()))
 		}
 		return out
 	}
-	for _, m := range reg.Service.Methods {
+	for _, m := range reg.service().Methods {
 		if m != nil {
 			out = append(out, m.Name)
 		}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/ovasabi/protoc-gen-registration/registration"
+	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 )
 
 // FakeGenEnv, set to "1" in a test binary's environment, makes the binary
@@ -101,7 +102,7 @@ func generate(in, out string, stderr io.Writer) error {
 		if len(reg.Services) == 0 {
 			return nil
 		}
-		enc, err := registration.Marshal(reg, registration.JSON)
+		enc, err := codec.Marshal(reg, codec.JSON)
 		if err != nil {
 			return err
 		}

@@ -6,18 +6,26 @@ package identityv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // UserServiceRegistration is the registration of identity.v1.UserService:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var UserServiceRegistration = &registry.Registered{
-	Service:      _UserService_Service(),
+// registry when the package is initialised. It is built on first use.
+var UserServiceRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "identity.v1.UserService",
 	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_identity_v1_identity_proto },
+	Methods:      []string{"GetUser", "ListUsers", "CreateUser", "UpdateUser", "DeleteUser"},
+	Build:        _UserService_Service,
+})
 
-// _UserService_Service returns UserServiceRegistration.Service, its methods first, one a line.
+// _UserService_Service returns the registration in UserServiceRegistration, its methods first, one a line.
 func _UserService_Service() *registration.Service {
 	m := make([]*registration.Method, 5)
 	m[0] = &registration.Method{Name: "GetUser", FullName: "identity.v1.UserService.GetUser", Line: 24, Column: 3, InputType: "identity.v1.GetUserRequest", OutputType: "identity.v1.User", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "identity.example.com/User", Source: "annotation", Evidence: "identity.v1.User"}, ReadOnly: true, RequiredFields: []string{"name"}, Description: "GetUser returns one user.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=users/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "users/*"}}, Source: "annotation"}}}
@@ -68,13 +76,16 @@ func _UserService_Service() *registration.Service {
 // AuthServiceRegistration is the registration of identity.v1.AuthService:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var AuthServiceRegistration = &registry.Registered{
-	Service:      _AuthService_Service(),
+// registry when the package is initialised. It is built on first use.
+var AuthServiceRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "identity.v1.AuthService",
 	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/identity/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_identity_v1_identity_proto },
+	Methods:      []string{"Authenticate", "RefreshToken"},
+	Build:        _AuthService_Service,
+})
 
-// _AuthService_Service returns AuthServiceRegistration.Service, its methods first, one a line.
+// _AuthService_Service returns the registration in AuthServiceRegistration, its methods first, one a line.
 func _AuthService_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
 	m[0] = &registration.Method{Name: "Authenticate", FullName: "identity.v1.AuthService.Authenticate", Line: 64, Column: 3, InputType: "identity.v1.AuthenticateRequest", OutputType: "identity.v1.AuthenticateResponse", Streaming: "unary", Kind: "custom", Description: "Authenticate exchanges credentials for a session token.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/auth:authenticate", Body: "*", Source: "annotation"}}}
@@ -108,11 +119,8 @@ func _AuthService_Service() *registration.Service {
 }
 
 func init() {
-	// File_identity_v1_identity_proto is set by file_identity_v1_identity_proto_init, which runs once.
-	file_identity_v1_identity_proto_init()
-	UserServiceRegistration.Descriptor = File_identity_v1_identity_proto.Services().ByName("UserService")
-	AuthServiceRegistration.Descriptor = File_identity_v1_identity_proto.Services().ByName("AuthService")
-	registry.MustRegister(
+	// File_identity_v1_identity_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		UserServiceRegistration,
 		AuthServiceRegistration,
 	)

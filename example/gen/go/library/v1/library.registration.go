@@ -6,18 +6,26 @@ package libraryv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // LibraryServiceRegistration is the registration of library.v1.LibraryService:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var LibraryServiceRegistration = &registry.Registered{
-	Service:      _LibraryService_Service(),
+// registry when the package is initialised. It is built on first use.
+var LibraryServiceRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "library.v1.LibraryService",
 	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/library/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_library_v1_library_proto },
+	Methods:      []string{"GetShelf", "ListShelves", "GetBook", "ListBooks", "CreateBook", "UpdateBook", "DeleteBook", "MoveBook", "BorrowBook", "ExportBooks", "DebugDumpShelves"},
+	Build:        _LibraryService_Service,
+})
 
-// _LibraryService_Service returns LibraryServiceRegistration.Service, its methods first, one a line.
+// _LibraryService_Service returns the registration in LibraryServiceRegistration, its methods first, one a line.
 func _LibraryService_Service() *registration.Service {
 	m := make([]*registration.Method, 10)
 	m[0] = &registration.Method{Name: "GetShelf", FullName: "library.v1.LibraryService.GetShelf", Line: 28, Column: 3, InputType: "library.v1.GetShelfRequest", OutputType: "library.v1.Shelf", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "library.example.com/Shelf", Source: "annotation", Evidence: "library.v1.Shelf"}, ReadOnly: true, RequiredFields: []string{"name"}, Description: "GetShelf returns one shelf.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=shelves/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "shelves/*"}}, Source: "annotation"}}}
@@ -92,10 +100,8 @@ func _LibraryService_Service() *registration.Service {
 }
 
 func init() {
-	// File_library_v1_library_proto is set by file_library_v1_library_proto_init, which runs once.
-	file_library_v1_library_proto_init()
-	LibraryServiceRegistration.Descriptor = File_library_v1_library_proto.Services().ByName("LibraryService")
-	registry.MustRegister(
+	// File_library_v1_library_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		LibraryServiceRegistration,
 	)
 }

@@ -6,18 +6,26 @@ package notifyv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // NotificationServiceRegistration is the registration of notify.v1.NotificationService:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var NotificationServiceRegistration = &registry.Registered{
-	Service:      _NotificationService_Service(),
+// registry when the package is initialised. It is built on first use.
+var NotificationServiceRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "notify.v1.NotificationService",
 	GoImportPath: "github.com/ovasabi/protoc-gen-registration/example/gen/go/notify/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_notify_v1_notify_proto },
+	Methods:      []string{"SendNotification", "StreamNotifications", "Acknowledge"},
+	Build:        _NotificationService_Service,
+})
 
-// _NotificationService_Service returns NotificationServiceRegistration.Service, its methods first, one a line.
+// _NotificationService_Service returns the registration in NotificationServiceRegistration, its methods first, one a line.
 func _NotificationService_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
 	m[0] = &registration.Method{Name: "SendNotification", FullName: "notify.v1.NotificationService.SendNotification", Line: 22, Column: 3, InputType: "notify.v1.SendNotificationRequest", OutputType: "notify.v1.Notification", Streaming: "unary", Kind: "custom", RequiredFields: []string{"recipient", "text"}, Description: "SendNotification sends one message to a member.", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/{recipient=users/*}/notifications", Body: "*", PathParams: []*registration.PathParam{{Field: "recipient", Pattern: "users/*"}}, Source: "annotation"}}}
@@ -62,10 +70,8 @@ func _NotificationService_Service() *registration.Service {
 }
 
 func init() {
-	// File_notify_v1_notify_proto is set by file_notify_v1_notify_proto_init, which runs once.
-	file_notify_v1_notify_proto_init()
-	NotificationServiceRegistration.Descriptor = File_notify_v1_notify_proto.Services().ByName("NotificationService")
-	registry.MustRegister(
+	// File_notify_v1_notify_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		NotificationServiceRegistration,
 	)
 }

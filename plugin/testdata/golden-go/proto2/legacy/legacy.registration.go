@@ -6,18 +6,26 @@ package legacy
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // InventoryRegistration is the registration of legacy.Inventory:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var InventoryRegistration = &registry.Registered{
-	Service:      _Inventory_Service(),
+// registry when the package is initialised. It is built on first use.
+var InventoryRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "legacy.Inventory",
 	GoImportPath: "example.com/golden/proto2/legacy",
-}
+	File:         func() protoreflect.FileDescriptor { return File_legacy_legacy_proto },
+	Methods:      []string{"Count"},
+	Build:        _Inventory_Service,
+})
 
-// _Inventory_Service returns InventoryRegistration.Service, its methods first, one a line.
+// _Inventory_Service returns the registration in InventoryRegistration, its methods first, one a line.
 func _Inventory_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
 	m[0] = &registration.Method{Name: "Count", FullName: "legacy.Inventory.Count", Line: 10, Column: 3, InputType: "legacy.CountRequest", OutputType: "legacy.CountResponse", Streaming: "unary", Kind: "custom", Description: "Count counts items of a kind.", Bindings: []*registration.Binding{{Method: "GET", Path: "/inventory/{kind}/count", PathParams: []*registration.PathParam{{Field: "kind", Pattern: "*"}}, QueryParams: []string{"min", "tags", "window"}, Source: "annotation"}}}
@@ -39,10 +47,8 @@ func _Inventory_Service() *registration.Service {
 }
 
 func init() {
-	// File_legacy_legacy_proto is set by file_legacy_legacy_proto_init, which runs once.
-	file_legacy_legacy_proto_init()
-	InventoryRegistration.Descriptor = File_legacy_legacy_proto.Services().ByName("Inventory")
-	registry.MustRegister(
+	// File_legacy_legacy_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		InventoryRegistration,
 	)
 }

@@ -6,18 +6,26 @@ package av1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // OrdersRegistration is the registration of a.v1.Orders:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var OrdersRegistration = &registry.Registered{
-	Service:      _Orders_Service(),
+// registry when the package is initialised. It is built on first use.
+var OrdersRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "a.v1.Orders",
 	GoImportPath: "example.com/golden/aggregate/a/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_a_v1_a_proto },
+	Methods:      []string{"PlaceOrder"},
+	Build:        _Orders_Service,
+})
 
-// _Orders_Service returns OrdersRegistration.Service, its methods first, one a line.
+// _Orders_Service returns the registration in OrdersRegistration, its methods first, one a line.
 func _Orders_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
 	m[0] = &registration.Method{Name: "PlaceOrder", FullName: "a.v1.Orders.PlaceOrder", Line: 10, Column: 3, InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/orders", Body: "*", Source: "annotation"}}}
@@ -43,10 +51,8 @@ func _Orders_Service() *registration.Service {
 }
 
 func init() {
-	// File_a_v1_a_proto is set by file_a_v1_a_proto_init, which runs once.
-	file_a_v1_a_proto_init()
-	OrdersRegistration.Descriptor = File_a_v1_a_proto.Services().ByName("Orders")
-	registry.MustRegister(
+	// File_a_v1_a_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		OrdersRegistration,
 	)
 }

@@ -6,18 +6,26 @@ package bv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // ItemsRegistration is the registration of b.v1.Items:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var ItemsRegistration = &registry.Registered{
-	Service:      _Items_Service(),
+// registry when the package is initialised. It is built on first use.
+var ItemsRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "b.v1.Items",
 	GoImportPath: "example.com/golden/aggregate/b/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_b_v1_b_proto },
+	Methods:      []string{"GetItem"},
+	Build:        _Items_Service,
+})
 
-// _Items_Service returns ItemsRegistration.Service, its methods first, one a line.
+// _Items_Service returns the registration in ItemsRegistration, its methods first, one a line.
 func _Items_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
 	m[0] = &registration.Method{Name: "GetItem", FullName: "b.v1.Items.GetItem", Line: 7, Column: 3, InputType: "b.v1.Item", OutputType: "b.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "b.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "POST", Path: "/b.v1.Items/GetItem", Body: "*", Source: "inferred"}}}
@@ -44,10 +52,8 @@ func _Items_Service() *registration.Service {
 }
 
 func init() {
-	// File_b_v1_b_proto is set by file_b_v1_b_proto_init, which runs once.
-	file_b_v1_b_proto_init()
-	ItemsRegistration.Descriptor = File_b_v1_b_proto.Services().ByName("Items")
-	registry.MustRegister(
+	// File_b_v1_b_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		ItemsRegistration,
 	)
 }

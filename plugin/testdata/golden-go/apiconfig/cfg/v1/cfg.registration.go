@@ -6,18 +6,26 @@ package cfgv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // AccountsRegistration is the registration of cfg.v1.Accounts:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var AccountsRegistration = &registry.Registered{
-	Service:      _Accounts_Service(),
+// registry when the package is initialised. It is built on first use.
+var AccountsRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "cfg.v1.Accounts",
 	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_cfg_v1_cfg_proto },
+	Methods:      []string{"GetAccount", "ListAccounts", "CloseAccount"},
+	Build:        _Accounts_Service,
+})
 
-// _Accounts_Service returns AccountsRegistration.Service, its methods first, one a line.
+// _Accounts_Service returns the registration in AccountsRegistration, its methods first, one a line.
 func _Accounts_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
 	m[0] = &registration.Method{Name: "GetAccount", FullName: "cfg.v1.Accounts.GetAccount", Line: 9, Column: 3, InputType: "cfg.v1.GetAccountRequest", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "cfg.v1.Account", Source: "inferred", Evidence: "GetAccount"}, ReadOnly: true, Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=accounts/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "accounts/*"}}, Source: "config"}, {Method: "GET", Path: "/v1/accounts/by-id/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, Source: "config"}}}
@@ -52,13 +60,16 @@ func _Accounts_Service() *registration.Service {
 // AuditRegistration is the registration of cfg.v1.Audit:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var AuditRegistration = &registry.Registered{
-	Service:      _Audit_Service(),
+// registry when the package is initialised. It is built on first use.
+var AuditRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "cfg.v1.Audit",
 	GoImportPath: "example.com/golden/apiconfig/cfg/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_cfg_v1_cfg_proto },
+	Methods:      []string{"Record", "Replay"},
+	Build:        _Audit_Service,
+})
 
-// _Audit_Service returns AuditRegistration.Service, its methods first, one a line.
+// _Audit_Service returns the registration in AuditRegistration, its methods first, one a line.
 func _Audit_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
 	m[0] = &registration.Method{Name: "Record", FullName: "cfg.v1.Audit.Record", Line: 21, Column: 3, InputType: "cfg.v1.Account", OutputType: "cfg.v1.Account", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/v1/audit", Body: "*", Source: "config"}}}
@@ -82,11 +93,8 @@ func _Audit_Service() *registration.Service {
 }
 
 func init() {
-	// File_cfg_v1_cfg_proto is set by file_cfg_v1_cfg_proto_init, which runs once.
-	file_cfg_v1_cfg_proto_init()
-	AccountsRegistration.Descriptor = File_cfg_v1_cfg_proto.Services().ByName("Accounts")
-	AuditRegistration.Descriptor = File_cfg_v1_cfg_proto.Services().ByName("Audit")
-	registry.MustRegister(
+	// File_cfg_v1_cfg_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		AccountsRegistration,
 		AuditRegistration,
 	)

@@ -6,18 +6,26 @@ package bindv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // BinderRegistration is the registration of bind.v1.Binder:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var BinderRegistration = &registry.Registered{
-	Service:      _Binder_Service(),
+// registry when the package is initialised. It is built on first use.
+var BinderRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "bind.v1.Binder",
 	GoImportPath: "example.com/golden/bindings/bind/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_bind_v1_bind_proto },
+	Methods:      []string{"GetFile", "ReplaceFile", "UpdateFile", "CopyFile", "DeleteFile", "Search", "TouchFile", "FilesSince"},
+	Build:        _Binder_Service,
+})
 
-// _Binder_Service returns BinderRegistration.Service, its methods first, one a line.
+// _Binder_Service returns the registration in BinderRegistration, its methods first, one a line.
 func _Binder_Service() *registration.Service {
 	m := make([]*registration.Method, 8)
 	m[0] = &registration.Method{Name: "GetFile", FullName: "bind.v1.Binder.GetFile", Line: 12, Column: 3, InputType: "bind.v1.GetFileRequest", OutputType: "bind.v1.File", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "bind.v1.File", Source: "inferred", Evidence: "GetFile"}, ReadOnly: true, Description: "Wildcards: a single-segment variable and a \"**\" one.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{bucket}/files/{path=**}", PathParams: []*registration.PathParam{{Field: "bucket", Pattern: "*"}, {Field: "path", Pattern: "**"}}, Source: "annotation"}}}
@@ -70,10 +78,8 @@ func _Binder_Service() *registration.Service {
 }
 
 func init() {
-	// File_bind_v1_bind_proto is set by file_bind_v1_bind_proto_init, which runs once.
-	file_bind_v1_bind_proto_init()
-	BinderRegistration.Descriptor = File_bind_v1_bind_proto.Services().ByName("Binder")
-	registry.MustRegister(
+	// File_bind_v1_bind_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		BinderRegistration,
 	)
 }

@@ -6,18 +6,26 @@ package clashv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // ShelvesRegistration is the registration of clash.v1.Shelves:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var ShelvesRegistration = &registry.Registered{
-	Service:      _Shelves_Service(),
+// registry when the package is initialised. It is built on first use.
+var ShelvesRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "clash.v1.Shelves",
 	GoImportPath: "example.com/golden/conflicts/clash/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_clash_v1_clash_proto },
+	Methods:      []string{"GetShelf", "GetSpecialShelf", "DeleteShelf", "ArchiveShelf"},
+	Build:        _Shelves_Service,
+})
 
-// _Shelves_Service returns ShelvesRegistration.Service, its methods first, one a line.
+// _Shelves_Service returns the registration in ShelvesRegistration, its methods first, one a line.
 func _Shelves_Service() *registration.Service {
 	m := make([]*registration.Method, 4)
 	m[0] = &registration.Method{Name: "GetShelf", FullName: "clash.v1.Shelves.GetShelf", Line: 11, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Description: "The literal \"special\" is also matched by GetShelf's \"*\".", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/shelves/{id}", PathParams: []*registration.PathParam{{Field: "id", Pattern: "*"}}, QueryParams: []string{"rest", "name"}, Source: "annotation"}}}
@@ -43,10 +51,8 @@ func _Shelves_Service() *registration.Service {
 }
 
 func init() {
-	// File_clash_v1_clash_proto is set by file_clash_v1_clash_proto_init, which runs once.
-	file_clash_v1_clash_proto_init()
-	ShelvesRegistration.Descriptor = File_clash_v1_clash_proto.Services().ByName("Shelves")
-	registry.MustRegister(
+	// File_clash_v1_clash_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		ShelvesRegistration,
 	)
 }

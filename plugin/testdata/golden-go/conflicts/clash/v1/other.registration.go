@@ -6,18 +6,26 @@ package clashv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // OtherRegistration is the registration of clash.v1.Other:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var OtherRegistration = &registry.Registered{
-	Service:      _Other_Service(),
+// registry when the package is initialised. It is built on first use.
+var OtherRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "clash.v1.Other",
 	GoImportPath: "example.com/golden/conflicts/clash/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_clash_v1_other_proto },
+	Methods:      []string{"Anything", "SameAsGetShelf"},
+	Build:        _Other_Service,
+})
 
-// _Other_Service returns OtherRegistration.Service, its methods first, one a line.
+// _Other_Service returns the registration in OtherRegistration, its methods first, one a line.
 func _Other_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
 	m[0] = &registration.Method{Name: "Anything", FullName: "clash.v1.Other.Anything", Line: 9, Column: 3, InputType: "clash.v1.Req", OutputType: "clash.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{rest=**}", PathParams: []*registration.PathParam{{Field: "rest", Pattern: "**"}}, QueryParams: []string{"id", "name"}, Source: "annotation"}}}
@@ -41,10 +49,8 @@ func _Other_Service() *registration.Service {
 }
 
 func init() {
-	// File_clash_v1_other_proto is set by file_clash_v1_other_proto_init, which runs once.
-	file_clash_v1_other_proto_init()
-	OtherRegistration.Descriptor = File_clash_v1_other_proto.Services().ByName("Other")
-	registry.MustRegister(
+	// File_clash_v1_other_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		OtherRegistration,
 	)
 }

@@ -6,18 +6,26 @@ package edv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // CatalogRegistration is the registration of ed.v1.Catalog:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var CatalogRegistration = &registry.Registered{
-	Service:      _Catalog_Service(),
+// registry when the package is initialised. It is built on first use.
+var CatalogRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "ed.v1.Catalog",
 	GoImportPath: "example.com/golden/editions/ed/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_ed_v1_ed_proto },
+	Methods:      []string{"GetItem", "PutItem"},
+	Build:        _Catalog_Service,
+})
 
-// _Catalog_Service returns CatalogRegistration.Service, its methods first, one a line.
+// _Catalog_Service returns the registration in CatalogRegistration, its methods first, one a line.
 func _Catalog_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
 	m[0] = &registration.Method{Name: "GetItem", FullName: "ed.v1.Catalog.GetItem", Line: 12, Column: 3, InputType: "ed.v1.GetItemRequest", OutputType: "ed.v1.Item", Streaming: "unary", Kind: "get", Resource: &registration.Resource{Type: "ed.v1.Item", Source: "inferred", Evidence: "GetItem"}, ReadOnly: true, Description: "GetItem returns one item.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/{name=items/*}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "items/*"}}, QueryParams: []string{"view"}, Source: "annotation"}}}
@@ -44,10 +52,8 @@ func _Catalog_Service() *registration.Service {
 }
 
 func init() {
-	// File_ed_v1_ed_proto is set by file_ed_v1_ed_proto_init, which runs once.
-	file_ed_v1_ed_proto_init()
-	CatalogRegistration.Descriptor = File_ed_v1_ed_proto.Services().ByName("Catalog")
-	registry.MustRegister(
+	// File_ed_v1_ed_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		CatalogRegistration,
 	)
 }

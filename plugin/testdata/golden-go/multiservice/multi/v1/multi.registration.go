@@ -6,18 +6,26 @@ package multiv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // FirstRegistration is the registration of multi.v1.First:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var FirstRegistration = &registry.Registered{
-	Service:      _First_Service(),
+// registry when the package is initialised. It is built on first use.
+var FirstRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "multi.v1.First",
 	GoImportPath: "example.com/golden/multiservice/multi/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_multi_v1_multi_proto },
+	Methods:      []string{"One"},
+	Build:        _First_Service,
+})
 
-// _First_Service returns FirstRegistration.Service, its methods first, one a line.
+// _First_Service returns the registration in FirstRegistration, its methods first, one a line.
 func _First_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
 	m[0] = &registration.Method{Name: "One", FullName: "multi.v1.First.One", Line: 9, Column: 3, InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.First/One", Body: "*", Source: "inferred"}}}
@@ -42,13 +50,16 @@ func _First_Service() *registration.Service {
 // SecondRegistration is the registration of multi.v1.Second:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var SecondRegistration = &registry.Registered{
-	Service:      _Second_Service(),
+// registry when the package is initialised. It is built on first use.
+var SecondRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "multi.v1.Second",
 	GoImportPath: "example.com/golden/multiservice/multi/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_multi_v1_multi_proto },
+	Methods:      []string{"Two", "Three"},
+	Build:        _Second_Service,
+})
 
-// _Second_Service returns SecondRegistration.Service, its methods first, one a line.
+// _Second_Service returns the registration in SecondRegistration, its methods first, one a line.
 func _Second_Service() *registration.Service {
 	m := make([]*registration.Method, 2)
 	m[0] = &registration.Method{Name: "Two", FullName: "multi.v1.Second.Two", Line: 14, Column: 3, InputType: "multi.v1.Req", OutputType: "multi.v1.Res", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/multi.v1.Second/Two", Body: "*", Source: "inferred"}}}
@@ -74,13 +85,16 @@ func _Second_Service() *registration.Service {
 // ThirdRegistration is the registration of multi.v1.Third:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var ThirdRegistration = &registry.Registered{
-	Service:      _Third_Service(),
+// registry when the package is initialised. It is built on first use.
+var ThirdRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "multi.v1.Third",
 	GoImportPath: "example.com/golden/multiservice/multi/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_multi_v1_multi_proto },
+	Methods:      nil,
+	Build:        _Third_Service,
+})
 
-// _Third_Service returns ThirdRegistration.Service.
+// _Third_Service returns the registration in ThirdRegistration.
 func _Third_Service() *registration.Service {
 	m := make([]*registration.Method, 0)
 	return &registration.Service{
@@ -101,12 +115,8 @@ func _Third_Service() *registration.Service {
 }
 
 func init() {
-	// File_multi_v1_multi_proto is set by file_multi_v1_multi_proto_init, which runs once.
-	file_multi_v1_multi_proto_init()
-	FirstRegistration.Descriptor = File_multi_v1_multi_proto.Services().ByName("First")
-	SecondRegistration.Descriptor = File_multi_v1_multi_proto.Services().ByName("Second")
-	ThirdRegistration.Descriptor = File_multi_v1_multi_proto.Services().ByName("Third")
-	registry.MustRegister(
+	// File_multi_v1_multi_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		FirstRegistration,
 		SecondRegistration,
 		ThirdRegistration,

@@ -6,18 +6,26 @@ package basicv1
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // GreeterRegistration is the registration of basic.v1.Greeter:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var GreeterRegistration = &registry.Registered{
-	Service:      _Greeter_Service(),
+// registry when the package is initialised. It is built on first use.
+var GreeterRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "basic.v1.Greeter",
 	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_basic_v1_basic_proto },
+	Methods:      []string{"SayHello", "SayHelloAgain", "Farewell"},
+	Build:        _Greeter_Service,
+})
 
-// _Greeter_Service returns GreeterRegistration.Service, its methods first, one a line.
+// _Greeter_Service returns the registration in GreeterRegistration, its methods first, one a line.
 func _Greeter_Service() *registration.Service {
 	m := make([]*registration.Method, 3)
 	m[0] = &registration.Method{Name: "SayHello", FullName: "basic.v1.Greeter.SayHello", Line: 12, Column: 3, InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Description: "SayHello greets one person.", Bindings: []*registration.Binding{{Method: "GET", Path: "/v1/hello/{name}", PathParams: []*registration.PathParam{{Field: "name", Pattern: "*"}}, QueryParams: []string{"greeting"}, Source: "annotation"}}}
@@ -44,15 +52,18 @@ func _Greeter_Service() *registration.Service {
 // OldGreeterRegistration is the registration of basic.v1.OldGreeter:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
+// registry when the package is initialised. It is built on first use.
 //
 // Deprecated: the basic.v1.OldGreeter service is deprecated.
-var OldGreeterRegistration = &registry.Registered{
-	Service:      _OldGreeter_Service(),
+var OldGreeterRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "basic.v1.OldGreeter",
 	GoImportPath: "example.com/golden/proto3_basic/basic/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_basic_v1_basic_proto },
+	Methods:      []string{"Hi"},
+	Build:        _OldGreeter_Service,
+})
 
-// _OldGreeter_Service returns OldGreeterRegistration.Service, its methods first, one a line.
+// _OldGreeter_Service returns the registration in OldGreeterRegistration, its methods first, one a line.
 func _OldGreeter_Service() *registration.Service {
 	m := make([]*registration.Method, 1)
 	m[0] = &registration.Method{Name: "Hi", FullName: "basic.v1.OldGreeter.Hi", Line: 29, Column: 3, InputType: "basic.v1.HelloRequest", OutputType: "basic.v1.HelloReply", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/basic.v1.OldGreeter/Hi", Body: "*", Source: "inferred"}}}
@@ -76,11 +87,8 @@ func _OldGreeter_Service() *registration.Service {
 }
 
 func init() {
-	// File_basic_v1_basic_proto is set by file_basic_v1_basic_proto_init, which runs once.
-	file_basic_v1_basic_proto_init()
-	GreeterRegistration.Descriptor = File_basic_v1_basic_proto.Services().ByName("Greeter")
-	OldGreeterRegistration.Descriptor = File_basic_v1_basic_proto.Services().ByName("OldGreeter")
-	registry.MustRegister(
+	// File_basic_v1_basic_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		GreeterRegistration,
 		OldGreeterRegistration,
 	)

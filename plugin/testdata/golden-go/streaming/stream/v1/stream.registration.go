@@ -6,18 +6,26 @@ package registry
 import (
 	registration "github.com/ovasabi/protoc-gen-registration/registration"
 	registry "github.com/ovasabi/protoc-gen-registration/registration/registry"
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// This is a compile-time assertion that this generated file is compatible
+// with the registry package it is compiled against.
+const _ = registry.SupportPackageIsVersion1
 
 // ChatRegistration is the registration of stream.v1.Chat:
 // the value that protoc-gen-registration writes to registration files,
 // linked to the service's descriptor and registered into the default
-// registry when the package is initialised.
-var ChatRegistration = &registry.Registered{
-	Service:      _Chat_Service(),
+// registry when the package is initialised. It is built on first use.
+var ChatRegistration = registry.NewGenerated(registry.Generated{
+	Name:         "stream.v1.Chat",
 	GoImportPath: "example.com/golden/streaming/stream/v1",
-}
+	File:         func() protoreflect.FileDescriptor { return File_stream_v1_stream_proto },
+	Methods:      []string{"Send", "Upload", "Subscribe", "Converse"},
+	Build:        _Chat_Service,
+})
 
-// _Chat_Service returns ChatRegistration.Service, its methods first, one a line.
+// _Chat_Service returns the registration in ChatRegistration, its methods first, one a line.
 func _Chat_Service() *registration.Service {
 	m := make([]*registration.Method, 4)
 	m[0] = &registration.Method{Name: "Send", FullName: "stream.v1.Chat.Send", Line: 9, Column: 3, InputType: "stream.v1.Message", OutputType: "stream.v1.Ack", Streaming: "unary", Kind: "custom", Bindings: []*registration.Binding{{Method: "POST", Path: "/stream.v1.Chat/Send", Body: "*", Source: "inferred"}}}
@@ -46,10 +54,8 @@ func _Chat_Service() *registration.Service {
 }
 
 func init() {
-	// File_stream_v1_stream_proto is set by file_stream_v1_stream_proto_init, which runs once.
-	file_stream_v1_stream_proto_init()
-	ChatRegistration.Descriptor = File_stream_v1_stream_proto.Services().ByName("Chat")
-	registry.MustRegister(
+	// File_stream_v1_stream_proto is set by protoc-gen-go's init function in the .pb.go file, which runs first: files are initialised in name order.
+	registry.RegisterGenerated(
 		ChatRegistration,
 	)
 }

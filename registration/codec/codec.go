@@ -1,4 +1,13 @@
-package registration
+// Package codec encodes and decodes registration documents in JSON and
+// YAML, the two encodings of the format.
+//
+// It is apart from package registration, the model, because generated code
+// imports the model: a program that imports generated code links neither
+// YAML nor anything else it needs only to read files. The model keeps the
+// JSON encoder (registration.AppendJSON), which needs nothing beyond the
+// standard library and which the runtime registry's handler uses. Strict
+// reading with located errors and the JSON Schema is registration/load.
+package codec
 
 import (
 	"bytes"
@@ -9,6 +18,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
 // Encoding is a serialization of the format.
@@ -25,19 +36,19 @@ func (e Encoding) Extension() string { return "." + string(e) }
 
 // Marshal encodes r. Both encodings are deterministic: fields come in struct
 // order and every list keeps the order of the model.
-func Marshal(r *Registration, e Encoding) ([]byte, error) {
+func Marshal(r *registration.Registration, e Encoding) ([]byte, error) {
 	return Append(nil, r, e)
 }
 
 // Append is Marshal appending to dst, so that a caller encoding many
 // registrations can reuse one buffer.
-func Append(dst []byte, r *Registration, e Encoding) ([]byte, error) {
+func Append(dst []byte, r *registration.Registration, e Encoding) ([]byte, error) {
 	var buf bytes.Buffer
 	switch e {
 	case JSON:
 		// Like encoding/json with SetEscapeHTML(false), so that path
 		// templates and comments stay readable, and SetIndent("", "  ").
-		return appendJSON(dst, r), nil
+		return registration.AppendJSON(dst, r), nil
 	case YAML:
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
@@ -55,9 +66,9 @@ func Append(dst []byte, r *Registration, e Encoding) ([]byte, error) {
 
 // Unmarshal decodes a registration in either encoding. JSON is recognised by
 // its first non-blank byte; anything else is read as YAML. Unknown fields and
-// a format other than Format are errors. name is used in error messages.
-func Unmarshal(name string, data []byte) (*Registration, error) {
-	var r Registration
+// a format other than registration.Format or registration.FormatV1 are errors. name is used in error messages.
+func Unmarshal(name string, data []byte) (*registration.Registration, error) {
+	var r registration.Registration
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		dec := json.NewDecoder(bytes.NewReader(data))
@@ -72,8 +83,8 @@ func Unmarshal(name string, data []byte) (*Registration, error) {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 	}
-	if r.Format != Format && r.Format != FormatV1 {
-		return nil, fmt.Errorf("%s: format is %q, want %q or %q", name, r.Format, Format, FormatV1)
+	if r.Format != registration.Format && r.Format != registration.FormatV1 {
+		return nil, fmt.Errorf("%s: format is %q, want %q or %q", name, r.Format, registration.Format, registration.FormatV1)
 	}
 	return &r, nil
 }
