@@ -54,6 +54,8 @@ func TestExitStatus(t *testing.T) {
 		{"lint, no suggestion", "lint", fixed(empty), nil, cli.ExitOK},
 		{"lint, an unknown rule", "lint", fixed("--disable", "NOPE", example), nil, cli.ExitError},
 		{"lint, suggestions", "lint", fixed(example), nil, cli.ExitFindings},
+		{"export", "export", fixed("--to", "backstage", "--lifecycle", "production", example), nil, cli.ExitOK},
+		{"export, an unknown target", "export", fixed("--to", "nomad", example), nil, cli.ExitError},
 		{"watch, stopped", "watch", func(t *testing.T) []string { return project(t) }, cancelled, cli.ExitOK},
 		{"watch, a bad --debounce", "watch", func(t *testing.T) []string { return project(t, "--debounce", "0s") }, nil, cli.ExitError},
 		{"check --fix", "check", func(t *testing.T) []string { return project(t, "--fix") }, nil, cli.ExitOK},

@@ -22,6 +22,7 @@ var verbs = []struct{ name, doc string }{
 	{"lint", "../../docs/registration.md"},
 	{"watch", "../../docs/watch-and-check.md"},
 	{"check", "../../docs/watch-and-check.md"},
+	{"export", "../../docs/export.md"},
 }
 
 // helpGolden is the golden file of a verb's help, or of the top-level help

@@ -8,6 +8,7 @@
 //	registration validate [flags] FILE...
 //	registration compare  [flags] OLD NEW | --against REV NEW
 //	registration lint     [flags] FILE...
+//	registration export   [flags] --to TARGET FILE|DIR...
 //	registration watch    [flags] [PROTO_DIR...]
 //	registration check    [flags]
 //	registration help [VERB] | version | completion bash|zsh|fish
@@ -101,7 +102,7 @@ func newRoot() *cobra.Command {
 	root.Example = rootExamples
 	root.AddGroup(&cobra.Group{ID: readGroup, Title: "Reading registrations:"},
 		&cobra.Group{ID: genGroup, Title: "Generated output:"})
-	root.AddCommand(servicesCommand(), inspectCommand(), eventsCommand(), validateCommand(), compareCommand(), lintCommand(),
+	root.AddCommand(servicesCommand(), inspectCommand(), eventsCommand(), validateCommand(), compareCommand(), lintCommand(), exportCommand(),
 		watchCommand(), checkCommand())
 	root.Annotations = map[string]string{topicsKey: rootTopics}
 	addHelpTopics(root)

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// exportArgs are arguments that export the example to each target.
+var exportArgs = map[string][]string{
+	"backstage":  {"export", "--to", "backstage", "--lifecycle", "production"},
+	"consul":     {"export", "--to", "consul", "--addr", "10.0.0.7:9090", "--http-addr", "10.0.0.7:8080"},
+	"kubernetes": {"export", "--to", "kubernetes", "--addr", "localhost:9090", "--http-addr", "localhost:8080", "--service-manifest"},
+}
+
+// TestExportStdout: each target writes a YAML stream with its documents
+// per service, the same bytes on every run, from an aggregate file as
+// from the directory of per-file output.
+func TestExportStdout(t *testing.T) {
+	perService := map[string]int{"backstage": 2, "consul": 1, "kubernetes": 2}
+	for target, args := range exportArgs {
+		t.Run(target, func(t *testing.T) {
+			status, out, stderr := runCommand(t, append(args, exampleAggregate)...)
+			if status != 0 || stderr != "" {
+				t.Fatalf("status %d, stderr %q", status, stderr)
+			}
+			if n := strings.Count("\n"+out, "\n---\n"); !strings.HasPrefix(out, "---\n") || n != 4*perService[target] {
+				t.Errorf("%d documents for 4 services, want %d:\n%s", n, 4*perService[target], out)
+			}
+			if _, again, _ := runCommand(t, append(args, exampleAggregate)...); again != out {
+				t.Error("a second run writes other bytes")
+			}
+			status, fromDir, stderr := runCommand(t, append(args, "../../example/gen/registration")...)
+			if status != 0 || stderr != "" || strings.Count(fromDir, "---\n") != strings.Count(out, "---\n") {
+				t.Errorf("from the directory: status %d, stderr %q:\n%s", status, stderr, fromDir)
+			}
+		})
+	}
+}
+
+// TestExportOut: --out writes one file per document, with the documented
+// names, and nothing when a service cannot be exported.
+func TestExportOut(t *testing.T) {
+	want := map[string][]string{
+		"backstage": {"identity.v1.AuthService.catalog-info.yaml", "identity.v1.UserService.catalog-info.yaml",
+			"library.v1.LibraryService.catalog-info.yaml", "notify.v1.NotificationService.catalog-info.yaml"},
+		"consul": {"identity-v1-authservice.json", "identity-v1-userservice.json", "library-v1-libraryservice.json", "notify-v1-notificationservice.json"},
+		"kubernetes": {"identity-v1-authservice.probes.yaml", "identity-v1-authservice.service.yaml", "identity-v1-userservice.probes.yaml", "identity-v1-userservice.service.yaml",
+			"library-v1-libraryservice.probes.yaml", "library-v1-libraryservice.service.yaml", "notify-v1-notificationservice.probes.yaml", "notify-v1-notificationservice.service.yaml"},
+	}
+	for target, args := range exportArgs {
+		t.Run(target, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			status, out, stderr := runCommand(t, append(args, "--out", dir, exampleAggregate)...)
+			if status != 0 || stderr != "" || out != "" {
+				t.Fatalf("status %d, stdout %q, stderr %q", status, out, stderr)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			if !slices.Equal(names, want[target]) {
+				t.Errorf("files %q, want %q", names, want[target])
+			}
+			_, stream, _ := runCommand(t, append(args, exampleAggregate)...)
+			var joined strings.Builder
+			for _, name := range names {
+				data, _ := os.ReadFile(filepath.Join(dir, name))
+				joined.WriteString("---\n" + string(data))
+			}
+			if joined.String() != stream {
+				t.Error("the files, in name order, are not the stream")
+			}
+		})
+	}
+}
+
+func TestExportErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", exampleAggregate}, "give --to: one of backstage, consul, kubernetes"},
+		{[]string{"export", "--to", "nomad", exampleAggregate}, `--to "nomad": unknown target; want one of backstage, consul, kubernetes`},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production"}, "name at least one registration file or directory"},
+		{[]string{"export", "--to", "backstage", exampleAggregate}, "service identity.v1.AuthService: no lifecycle: registrations give none; give --lifecycle"},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production", "--addr", "a:1", exampleAggregate}, "--addr is for --to consul or kubernetes, not backstage"},
+		{[]string{"export", "--to", "consul", "--owner", "x", "--addr", "a:1", exampleAggregate}, "--owner is for --to backstage, not consul"},
+		{[]string{"export", "--to", "consul", "--service-manifest", "--addr", "a:1", exampleAggregate}, "--service-manifest is for --to kubernetes, not consul"},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production", "--definition", "inline", exampleAggregate}, `--definition "inline": want text or url`},
+		{[]string{"export", "--to", "consul", exampleAggregate}, "service identity.v1.UserService: no grpc address: give --target identity.v1.UserService=ADDRESS"},
+		{[]string{"export", "--to", "kubernetes", "--addr", "unix:/run/x.sock", "--check", "grpc", exampleAggregate}, "service identity.v1.AuthService: grpc check address unix:/run/x.sock: want host:port, not a Unix socket"},
+		{[]string{"export", "--to", "consul", "--addr", "a:1", "--interval", "0s", exampleAggregate}, "--interval 0s: must be positive"},
+	} {
+		dir := filepath.Join(t.TempDir(), "out")
+		status, out, stderr := runCommand(t, append(tc.args, "--out", dir)...)
+		if status != 1 || out != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want status 1 and %q", tc.args, status, out, stderr, tc.want)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%q: wrote %s", tc.args, dir)
+		}
+	}
+}
