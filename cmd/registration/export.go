@@ -45,15 +45,15 @@ Exit status:
 `
 
 type exportOptions struct {
-	to, out                   string
-	shortenNames              bool
-	owner, lifecycle          string
-	definition, definitionURL string
-	health                    health.Config
-	targets                   cli.List
-	defaults                  export.CheckDefaults
-	serviceManifest           bool
-	selector                  cli.List
+	to, out                    string
+	shortenNames               bool
+	owner, lifecycle           string
+	definition, definitionBase string
+	health                     health.Config
+	targets                    cli.List
+	defaults                   export.CheckDefaults
+	serviceManifest            bool
+	selector                   cli.List
 }
 
 // exportTargetFlags are the flags that only some targets use.
@@ -89,7 +89,7 @@ func exportCommand() *cobra.Command {
 	fs.StringVar(&o.owner, "owner", "", "(backstage) owner entity `REF` of services whose registration names none")
 	fs.StringVar(&o.lifecycle, "lifecycle", "", "(backstage) `LIFECYCLE` of services that are not deprecated, such as experimental or production")
 	fs.StringVar(&o.definition, "definition", export.DefinitionText, "(backstage) `HOW` the API's definition names its proto file: text ($text) or url ($url)")
-	fs.StringVar(&o.definitionURL, "definition-base", "", "(backstage) `PREFIX` joined before the proto file's path in the definition: a directory relative to the catalog file, or a URL")
+	fs.StringVar(&o.definitionBase, "definition-base", "", "(backstage) `PREFIX` joined before the proto file's path in the definition: a directory relative to the catalog file, or a URL")
 	fs.StringVar(&o.health.Addr, "addr", "", "(consul, kubernetes) host:port `ADDRESS` of services with no other address")
 	fs.StringVar(&o.health.HTTPAddr, "http-addr", "", "(consul, kubernetes) `ADDRESS` of HTTP checks with no other address: host:port or http(s)://host:port")
 	fs.Var(&o.targets, "target", "(consul, kubernetes) `SERVICE=ADDRESS`: where a service runs; repeatable")
@@ -144,7 +144,7 @@ func exportFiles(cmd *cobra.Command, stdout io.Writer, o *exportOptions, args []
 		Owner:           o.owner,
 		Lifecycle:       o.lifecycle,
 		Definition:      o.definition,
-		DefinitionBase:  o.definitionURL,
+		DefinitionBase:  o.definitionBase,
 		Defaults:        o.defaults,
 		ServiceManifest: o.serviceManifest,
 		Selector:        o.selector,

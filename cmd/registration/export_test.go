@@ -32,6 +32,15 @@ func TestExportStdout(t *testing.T) {
 			if _, again, _ := runCommand(t, append(args, exampleAggregate)...); again != out {
 				t.Error("a second run writes other bytes")
 			}
+			data, err := os.ReadFile(exampleAggregate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withStdin(t, string(data), func() {
+				if status, fromStdin, stderr := runCommand(t, append(args, "-")...); status != 0 || fromStdin != out {
+					t.Errorf("from standard input: status %d, stderr %q, and other bytes", status, stderr)
+				}
+			})
 			status, fromDir, stderr := runCommand(t, append(args, "../../example/gen/registration")...)
 			if status != 0 || stderr != "" || strings.Count(fromDir, "---\n") != strings.Count(out, "---\n") {
 				t.Errorf("from the directory: status %d, stderr %q:\n%s", status, stderr, fromDir)

@@ -19,6 +19,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -144,19 +145,22 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // uniqueFiles checks that no two services map to one file name, which
-// normalised names can do.
+// normalised names can do. Names are compared without case: Backstage
+// takes entity names that differ only in case for one, and so do some
+// file systems.
 func uniqueFiles(docs []Document) error {
 	seen := map[string]string{}
 	var errs []string
 	for _, d := range docs {
-		if prev, ok := seen[d.File]; ok && prev != d.Service {
+		key := strings.ToLower(d.File)
+		if prev, ok := seen[key]; ok && prev != d.Service {
 			errs = append(errs, fmt.Sprintf("services %s and %s both map to the name of %s", prev, d.Service, d.File))
 			continue
 		}
-		seen[d.File] = d.Service
+		seen[key] = d.Service
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+		return errors.New(strings.Join(errs, "\n"))
 	}
 	return nil
 }

@@ -437,6 +437,24 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestCollisions: two services whose names the rules make one are an
+// error naming both.
+func TestCollisions(t *testing.T) {
+	a := *exampleServices(t)[0]
+	b, c := a, a
+	b.Name = "identity_v1.UserService" // one DNS label with identity.v1.UserService
+	c.Name = "identity.v1.userservice" // one Backstage name, without case
+	checks := plan(t, []*registration.Service{&a, &b}, healthConfig(""))
+	if _, err := Export([]*registration.Service{&a, &b}, Options{Target: Consul, Checks: checks, Defaults: DefaultCheckDefaults()}); err == nil ||
+		!strings.Contains(err.Error(), "services identity.v1.UserService and identity_v1.UserService both map to the name of identity-v1-userservice.json") {
+		t.Errorf("consul: %v", err)
+	}
+	if _, err := Export([]*registration.Service{&a, &c}, Options{Target: Backstage, Lifecycle: "production"}); err == nil ||
+		!strings.Contains(err.Error(), "services identity.v1.UserService and identity.v1.userservice both map to the name of identity.v1.userservice.catalog-info.yaml") {
+		t.Errorf("backstage: %v", err)
+	}
+}
+
 func TestNames(t *testing.T) {
 	for _, tc := range []struct{ in, dns, entity string }{
 		{"library.v1.LibraryService", "library-v1-libraryservice", "library.v1.LibraryService"},
