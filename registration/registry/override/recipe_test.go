@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,11 +104,14 @@ func TestUnregisteredService(t *testing.T) {
 	}
 }
 
+var runs atomic.Int32
+
 // TestReadOnly changes everything it is handed, through Bootstrap's result,
 // while other goroutines register into Default and read from it: neither
 // Default nor the generated value changes. Run with -race.
 func TestReadOnly(t *testing.T) {
 	const name = "library.v1.LibraryService"
+	run := runs.Add(1) // the names registered into Default differ from run to run (-count)
 	want := libraryv1.LibraryServiceRegistration.Service()
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -132,7 +136,7 @@ func TestReadOnly(t *testing.T) {
 		})
 		wg.Go(func() {
 			// Services registered while others read.
-			if err := registry.Default.Register(registry.NewRegistered(&registration.Service{Name: fmt.Sprintf("default.v1.S%d", i)}, nil, "")); err != nil {
+			if err := registry.Default.Register(registry.NewRegistered(&registration.Service{Name: fmt.Sprintf("default.v1.R%dS%d", run, i)}, nil, "")); err != nil {
 				t.Error(err)
 			}
 			for _, r := range registry.List() {
