@@ -182,7 +182,8 @@ func TestGoErrors(t *testing.T) {
 // TestGoCompiles builds the Go goldens together with protoc-gen-go's and
 // protoc-gen-go-grpc's output for the same requests, in one module with a
 // test that links every case and checks what the generated code
-// registered. protoc-gen-go and protoc-gen-go-grpc must be installed (make
+// registered, and runs a program whose registration is stale under each
+// conflict policy. protoc-gen-go and protoc-gen-go-grpc must be installed (make
 // tools); a missing one fails the test.
 func TestGoCompiles(t *testing.T) {
 	if testing.Short() {
@@ -195,6 +196,7 @@ func TestGoCompiles(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var imports, services []string
+	var basic map[string]string // proto3_basic's files
 	for _, c := range goCases {
 		req := goRequest(t, c.name, c.param)
 		cfg, err := ParseParameter(req.GetParameter())
@@ -208,6 +210,9 @@ func TestGoCompiles(t *testing.T) {
 			for name, content := range runPlugin(t, bin, goReq) {
 				files[name] = content
 			}
+		}
+		if c.name == "proto3_basic" {
+			basic = files
 		}
 		pkgs := map[string]bool{}
 		for name, content := range files {
@@ -263,14 +268,49 @@ func TestRegistered(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, "go.sum"), string(sum))
 
+	// A stale registration: proto3_basic's package again, in a program of
+	// its own, with a .registration.go generated for a method that the
+	// linked descriptor does not have, as when a .pb.go is regenerated and
+	// its .registration.go is not.
+	const generatedFor = `[]string{"SayHello", "SayHelloAgain", "Farewell"}`
+	for name, content := range basic {
+		if strings.HasSuffix(name, ".registration.go") {
+			if !strings.Contains(content, generatedFor) {
+				t.Fatalf("%s does not list Greeter's methods as %s", name, generatedFor)
+			}
+			content = strings.Replace(content, generatedFor, `[]string{"SayHello", "SayHelloAgain", "Farewell", "Removed"}`, 1)
+		}
+		writeFile(t, filepath.Join(dir, "stale", filepath.FromSlash(name)), content)
+	}
+	writeFile(t, filepath.Join(dir, "stale", "main.go"), "package main\n\nimport (\n\t\"fmt\"\n\n\tbasicv1 \""+goldenModule+"/stale/basic/v1\"\n)\n\n"+
+		"func main() { fmt.Println(basicv1.GreeterRegistration.Name()) }\n")
+
 	// Everything the module needs is in the module cache already, since
 	// this repository builds the same packages: never reach the network.
-	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
+	env := append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off")
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}, {"build", "-o", "stale.exe", "./stale"}} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off")
+		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go %s in the golden module: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	// The stale registration follows the conflict policy at init.
+	const stale = "registry: stale registration: basic.v1.Greeter in " + goldenModule + "/proto3_basic/basic/v1 was generated for methods [SayHello SayHelloAgain Farewell Removed], but the linked descriptor has methods [SayHello SayHelloAgain Farewell]; generate the package's .registration.go files again with its .pb.go files"
+	for _, tt := range []struct {
+		policy, want string
+		fails        bool
+	}{
+		{policy: "", want: "panic: " + stale, fails: true},
+		{policy: "warn", want: "WARNING: " + stale + "\n\nbasic.v1.Greeter\n"},
+		{policy: "ignore", want: "basic.v1.Greeter\n"},
+	} {
+		cmd := exec.Command(filepath.Join(dir, "stale.exe"))
+		cmd.Env = append(os.Environ(), "GOLANG_PROTOBUF_REGISTRATION_CONFLICT="+tt.policy)
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != tt.fails || !strings.HasPrefix(string(out), tt.want) || (!tt.fails && string(out) != tt.want) {
+			t.Errorf("stale registration, policy %q: %v\n%s\nwant it to start with:\n%s", tt.policy, err, out, tt.want)
 		}
 	}
 }
