@@ -32,6 +32,7 @@ const startTimeout = 30 * time.Second
 
 // Server is one etcd member.
 type Server struct {
+	extra   []string // more etcd flags
 	name    string
 	dataDir string
 	client  string // http://127.0.0.1:PORT
@@ -70,9 +71,21 @@ func Start(t testing.TB) *Server {
 	return StartCluster(t, 1).members[0]
 }
 
+// StartWith is Start with more etcd flags, such as
+// "--max-txn-ops=4096".
+func StartWith(t testing.TB, flags ...string) *Server {
+	t.Helper()
+	return startCluster(t, 1, flags).members[0]
+}
+
 // StartCluster starts n etcd members that form one cluster and waits until
 // every member is healthy. They are stopped when the test ends.
 func StartCluster(t testing.TB, n int) *Cluster {
+	t.Helper()
+	return startCluster(t, n, nil)
+}
+
+func startCluster(t testing.TB, n int, flags []string) *Cluster {
 	t.Helper()
 	bin, err := Binary()
 	if err != nil {
@@ -94,6 +107,7 @@ func StartCluster(t testing.TB, n int) *Cluster {
 			token:   fmt.Sprintf("etcdtest-%d", ports[0]),
 			bin:     bin,
 			logPath: filepath.Join(dir, fmt.Sprintf("m%d.log", i)),
+			extra:   flags,
 		}
 		initial = append(initial, s.name+"="+s.peer)
 		c.members = append(c.members, s)
@@ -213,6 +227,7 @@ func (s *Server) start() error {
 		"--heartbeat-interval", "50",
 		"--election-timeout", "500",
 	}
+	args = append(args, s.extra...)
 	f, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err

@@ -8,20 +8,10 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
-// marshalDocument encodes a stored registration document as the plugin's
-// JSON files are encoded: encoding/json's field order with two-space
-// indentation and no HTML escaping, so that path templates stay readable.
-// The plugin's own encoder is written to give these bytes (a test
-// compares with a file the plugin wrote).
+// marshalDocument encodes a stored registration document as the plugin
+// encodes its JSON files.
 func marshalDocument(r *registration.Registration) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return registration.AppendJSON(nil, r), nil
 }
 
 // unmarshalDocument decodes a stored registration document strictly, as

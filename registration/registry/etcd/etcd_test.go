@@ -698,7 +698,10 @@ func TestWatchServices(t *testing.T) {
 	var got []string
 	var revs []int64
 	for len(got) < 3 {
-		ev := <-ch
+		ev, ok := <-ch
+		if !ok {
+			t.Fatalf("channel closed after %v", got)
+		}
 		if ev.Err != nil {
 			t.Fatal(ev.Err)
 		}

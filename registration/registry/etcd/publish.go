@@ -57,6 +57,7 @@ func (s *Store) Publish(ctx context.Context, source string, doc *registration.Re
 		return nil, errors.New("etcd: publish: no document")
 	}
 	values := map[string]string{}
+	index := newDocIndex(doc)
 	for _, svc := range doc.Services {
 		if svc == nil || svc.Name == "" || strings.Contains(svc.Name, "/") {
 			return nil, fmt.Errorf("etcd: publish %s: a service without a usable name", source)
@@ -64,7 +65,7 @@ func (s *Store) Publish(ctx context.Context, source string, doc *registration.Re
 		if _, dup := values[svc.Name]; dup {
 			return nil, fmt.Errorf("etcd: publish %s: service %s twice", source, svc.Name)
 		}
-		b, err := marshalDocument(ServiceDocument(doc, svc))
+		b, err := marshalDocument(index.serviceDocument(svc))
 		if err != nil {
 			return nil, fmt.Errorf("etcd: publish %s: %s: %v", source, svc.Name, err)
 		}
@@ -116,7 +117,7 @@ func (s *Store) Publish(ctx context.Context, source string, doc *registration.Re
 		res.Put = append(res.Put, name)
 		ops = append(ops, clientv3.OpPut(s.servicesPrefix()+name, values[name]))
 	}
-	index := slices.Sorted(maps.Keys(values))
+	published := slices.Sorted(maps.Keys(values))
 	conds := []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(srcKey), "=", srcRev)}
 	for _, name := range previous {
 		if _, ok := values[name]; ok {
@@ -125,7 +126,7 @@ func (s *Store) Publish(ctx context.Context, source string, doc *registration.Re
 		old, exists := stored[name]
 		if !prune {
 			if exists {
-				index = append(index, name) // still this source's
+				published = append(published, name) // still this source's
 			}
 			continue
 		}
@@ -136,10 +137,10 @@ func (s *Store) Publish(ctx context.Context, source string, doc *registration.Re
 		ops = append(ops, clientv3.OpDelete(s.servicesPrefix()+name))
 		conds = append(conds, clientv3.Compare(clientv3.ModRevision(s.servicesPrefix()+name), "=", old.modRev))
 	}
-	slices.Sort(index)
+	slices.Sort(published)
 	slices.Sort(res.Pruned)
-	indexValue, _ := json.Marshal(sourceIndex{Source: source, Services: index})
-	if len(ops) == 0 && slices.Equal(index, previous) && srcRev != 0 {
+	indexValue, _ := json.Marshal(sourceIndex{Source: source, Services: published})
+	if len(ops) == 0 && slices.Equal(published, previous) && srcRev != 0 {
 		res.Revision = read.Header.Revision
 		return res, nil
 	}
@@ -184,6 +185,30 @@ func opsBytes(ops []clientv3.Op) int {
 // and enums of doc that svc uses (those its MessageTypes name, and the
 // enums their fields name). It shares svc and the messages with doc.
 func ServiceDocument(doc *registration.Registration, svc *registration.Service) *registration.Registration {
+	return newDocIndex(doc).serviceDocument(svc)
+}
+
+// docIndex finds a document's messages and enums by name, so that
+// splitting a document of n services and m messages costs n+m lookups
+// rather than n*m comparisons (googleapis: 1,052 services, 20,007
+// messages).
+type docIndex struct {
+	messages map[string]*registration.Message
+	enums    map[string]*registration.Enum
+}
+
+func newDocIndex(doc *registration.Registration) *docIndex {
+	x := &docIndex{messages: make(map[string]*registration.Message, len(doc.Messages)), enums: make(map[string]*registration.Enum, len(doc.Enums))}
+	for _, m := range doc.Messages {
+		x.messages[m.Name] = m
+	}
+	for _, e := range doc.Enums {
+		x.enums[e.Name] = e
+	}
+	return x
+}
+
+func (x *docIndex) serviceDocument(svc *registration.Service) *registration.Registration {
 	out := &registration.Registration{
 		Format:   registration.Format,
 		Files:    []string{svc.File},
@@ -192,28 +217,26 @@ func ServiceDocument(doc *registration.Registration, svc *registration.Service) 
 	if svc.File == "" {
 		out.Files = []string{}
 	}
-	if len(doc.Messages) > 0 && len(svc.MessageTypes) > 0 {
-		uses := map[string]bool{}
-		for _, m := range svc.MessageTypes {
-			uses[m] = true
+	if len(x.messages) == 0 {
+		return out
+	}
+	// MessageTypes is sorted, as Messages is: the output keeps that order.
+	var enums []string
+	for _, name := range svc.MessageTypes {
+		m := x.messages[name]
+		if m == nil {
+			continue
 		}
-		enums := map[string]bool{}
-		for _, m := range doc.Messages {
-			if !uses[m.Name] {
-				continue
-			}
-			out.Messages = append(out.Messages, m)
-			for _, f := range m.Fields {
-				if f.TypeName != "" {
-					enums[f.TypeName] = true
-				}
-			}
-		}
-		for _, e := range doc.Enums {
-			if enums[e.Name] {
-				out.Enums = append(out.Enums, e)
+		out.Messages = append(out.Messages, m)
+		for _, f := range m.Fields {
+			if f.TypeName != "" && x.enums[f.TypeName] != nil {
+				enums = append(enums, f.TypeName)
 			}
 		}
+	}
+	slices.Sort(enums)
+	for _, name := range slices.Compact(enums) {
+		out.Enums = append(out.Enums, x.enums[name])
 	}
 	return out
 }
@@ -294,82 +317,104 @@ const (
 // and deletes. Read the channel promptly: the watch waits for the reader.
 func (s *Store) WatchServices(ctx context.Context) <-chan ServiceEvent {
 	ch := make(chan ServiceEvent, 16)
-	go s.watchServices(ctx, ch)
+	w := &servicesWatch{s: s, ctx: ctx, ch: ch, known: map[string]string{}, b: newBackoff(s.opts.ttl)}
+	// The first read is done before returning, so that every change
+	// committed after WatchServices returns is delivered.
+	first := w.read()
+	go w.run(first)
 	return ch
 }
 
-func (s *Store) watchServices(ctx context.Context, ch chan<- ServiceEvent) {
-	defer close(ch)
-	send := func(ev ServiceEvent) bool {
-		select {
-		case ch <- ev:
-			return true
-		case <-ctx.Done():
+// servicesWatch is the state of one WatchServices.
+type servicesWatch struct {
+	s     *Store
+	ctx   context.Context
+	ch    chan<- ServiceEvent
+	known map[string]string // service -> stored value, as last delivered
+	rev   int64
+	b     *backoff
+}
+
+func (w *servicesWatch) send(ev ServiceEvent) bool {
+	select {
+	case w.ch <- ev:
+		return true
+	case <-w.ctx.Done():
+		return false
+	}
+}
+
+// read reads the stored services, retrying with backoff, or returns nil
+// once ctx is done.
+func (w *servicesWatch) read() *clientv3.GetResponse {
+	for w.ctx.Err() == nil {
+		actx, cancel := context.WithTimeout(w.ctx, w.s.attemptTimeout())
+		resp, err := w.s.cli.Get(actx, w.s.servicesPrefix(), clientv3.WithPrefix())
+		cancel()
+		if err == nil {
+			w.b.reset()
+			return resp
+		}
+		w.b.wait(w.ctx)
+	}
+	return nil
+}
+
+// deliver sends the differences between what was delivered and resp.
+func (w *servicesWatch) deliver(resp *clientv3.GetResponse) bool {
+	w.rev = resp.Header.Revision
+	now := map[string]string{}
+	prefix := w.s.servicesPrefix()
+	for _, kv := range resp.Kvs {
+		name := strings.TrimPrefix(string(kv.Key), prefix)
+		now[name] = string(kv.Value)
+		if old, ok := w.known[name]; ok && old == string(kv.Value) {
+			continue
+		}
+		if !w.send(w.s.serviceEvent(EventPut, name, kv.Value, w.rev)) {
 			return false
 		}
 	}
-	known := map[string]string{} // service -> stored value
-	b := newBackoff(s.opts.ttl)
-	rev := int64(0)
-	// resync reads the state and sends the differences from known.
-	resync := func() bool {
-		for {
-			if ctx.Err() != nil {
+	for _, name := range slices.Sorted(maps.Keys(w.known)) {
+		if _, ok := now[name]; !ok {
+			if !w.send(ServiceEvent{Type: EventDelete, Name: name, Revision: w.rev}) {
 				return false
 			}
-			actx, cancel := context.WithTimeout(ctx, s.attemptTimeout())
-			resp, err := s.cli.Get(actx, s.servicesPrefix(), clientv3.WithPrefix())
-			cancel()
-			if err != nil {
-				b.wait(ctx)
-				continue
-			}
-			b.reset()
-			rev = resp.Header.Revision
-			now := map[string]string{}
-			for _, kv := range resp.Kvs {
-				name := strings.TrimPrefix(string(kv.Key), s.servicesPrefix())
-				now[name] = string(kv.Value)
-				if known[name] == string(kv.Value) {
-					continue
-				}
-				if !send(s.serviceEvent(EventPut, name, kv.Value, rev)) {
-					return false
-				}
-			}
-			for _, name := range slices.Sorted(maps.Keys(known)) {
-				if _, ok := now[name]; !ok {
-					if !send(ServiceEvent{Type: EventDelete, Name: name, Revision: rev}) {
-						return false
-					}
-				}
-			}
-			known = now
-			return true
 		}
 	}
-	for resync() {
-		wch := s.cli.Watch(clientv3.WithRequireLeader(ctx), s.servicesPrefix(), clientv3.WithPrefix(), clientv3.WithRev(rev+1))
-		for resp := range wch {
-			if resp.Canceled || resp.Err() != nil {
+	w.known = now
+	return true
+}
+
+func (w *servicesWatch) run(resp *clientv3.GetResponse) {
+	defer close(w.ch)
+	prefix := w.s.servicesPrefix()
+	for resp != nil && w.deliver(resp) {
+		wch := w.s.cli.Watch(clientv3.WithRequireLeader(w.ctx), prefix, clientv3.WithPrefix(), clientv3.WithRev(w.rev+1))
+	events:
+		for wr := range wch {
+			if wr.Canceled || wr.Err() != nil {
 				break
 			}
-			for _, ev := range resp.Events {
-				name := strings.TrimPrefix(string(ev.Kv.Key), s.servicesPrefix())
+			for _, ev := range wr.Events {
+				name := strings.TrimPrefix(string(ev.Kv.Key), prefix)
 				var e ServiceEvent
 				if ev.Type == clientv3.EventTypeDelete {
-					delete(known, name)
+					delete(w.known, name)
 					e = ServiceEvent{Type: EventDelete, Name: name, Revision: ev.Kv.ModRevision}
 				} else {
-					known[name] = string(ev.Kv.Value)
-					e = s.serviceEvent(EventPut, name, ev.Kv.Value, ev.Kv.ModRevision)
+					w.known[name] = string(ev.Kv.Value)
+					e = w.s.serviceEvent(EventPut, name, ev.Kv.Value, ev.Kv.ModRevision)
 				}
-				if !send(e) {
-					break
+				if !w.send(e) {
+					break events
 				}
 			}
-			rev = resp.Header.Revision
+			w.rev = wr.Header.Revision
 		}
+		// etcd ended the watch (compaction, lost leader) or ctx is done:
+		// read again and deliver the differences.
+		resp = w.read()
 	}
 }
 
