@@ -166,6 +166,12 @@ type Plan struct {
 	// Config.Reload. Replan plans the same Config again.
 	Reload <-chan struct{}
 	Replan func() (*Plan, error)
+	// OnChange, in monitor mode, when not nil, is also called with each
+	// change of reported status, after it is written, one call at a time
+	// (see Monitor.OnChange): where a program that runs the plan
+	// publishes statuses elsewhere, such as into etcd. Plan leaves it nil.
+	// The monitor waits for it: it must not block.
+	OnChange func(Event)
 	// Warnings are about input that is suspect but usable: a service that
 	// two registration files describe differently.
 	Warnings []string

@@ -108,6 +108,9 @@ func runMonitor(ctx context.Context, c *Checker, p *Plan, format string, stdout,
 		if err := WriteEvent(stdout, format, e); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		}
+		if p.OnChange != nil {
+			p.OnChange(e)
+		}
 	}
 	var ready atomic.Bool
 	m.OnReady = func() { ready.Store(true) }

@@ -59,6 +59,7 @@ func addFlags(cmd *cobra.Command, c *health.Config, format *string) {
 	fs.IntVar(&c.SuccessThreshold, "success-threshold", d.SuccessThreshold, "(monitor) consecutive successes before a failing service is reported healthy")
 	fs.StringVar(&c.Listen, "listen", "", "(monitor) serve Prometheus metrics at http://`ADDRESS`/metrics, with /healthz and /readyz")
 	fs.BoolVar(&c.TargetHistogram, "target-histogram", false, "(monitor) add a latency histogram per target to the metrics (large)")
+	addEtcdFlags(fs)
 
 	// Shell completion of values.
 	_ = cmd.RegisterFlagCompletionFunc("check", cobra.FixedCompletions([]string{"grpc", "http", "tcp", "both"}, cobra.ShellCompDirectiveNoFileComp))

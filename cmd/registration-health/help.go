@@ -16,6 +16,7 @@ const examples = `  registration-health --addr 127.0.0.1:9090 gen/registration.j
   registration-health gen/all.yaml --targets targets.yaml --service 'library.v1.*' -o table
   cat gen/all.json | registration-health --addr 127.0.0.1:9090 --format yaml -
   registration-health --monitor --interval 5s --listen :9102 --targets targets.yaml gen/all.json
+  registration-health --monitor --publish-etcd http://127.0.0.1:2379 --targets targets.yaml gen/all.json
   registration-health --addr 127.0.0.1:9090
   registration-health --addr unix:/run/library.sock --service library.v1.LibraryService
   registration-health --check http --http-addr 127.0.0.1:8080 --http-path /readyz`
@@ -88,7 +89,10 @@ same way after. gRPC checks also hold a Watch stream, so that a change pushed
 by the server is seen at once (it counts as one check). Each status change is
 printed as it happens: a table line, a JSON object per line, or a YAML
 document. --listen serves Prometheus metrics, /healthz and /readyz. SIGHUP
-reloads the files.
+reloads the files. --publish-etcd also writes each change into etcd, under
+PREFIX/health/SERVICE/ADDRESS as SERVING, NOT_SERVING or UNKNOWN, on a lease
+that ends with the monitor (at once when it stops, after --etcd-ttl when it
+dies), so that discovery can keep to healthy instances.
 
 Long flags also take one dash (-addr, -timeout=1s), as in grpc-health-probe.
 --output is another name for --format.

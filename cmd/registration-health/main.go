@@ -133,6 +133,8 @@ func check(cmd *cobra.Command, cfg health.Config, format string) error {
 	if cfg.Output, err = cli.Format(format, cmd.OutOrStdout()); err != nil {
 		errs = append(errs, err)
 	}
+	etcdFlags, etcdErrs := etcdFlagsOf(cmd, cfg)
+	errs = append(errs, etcdErrs...)
 	plan, err := cfg.Plan()
 	if err != nil {
 		errs = append(errs, err)
@@ -143,7 +145,20 @@ func check(cmd *cobra.Command, cfg health.Config, format string) error {
 		}
 		return &cli.Exit{Status: health.ExitInvalidArguments}
 	}
-	if code := health.Run(cmd.Context(), plan, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != health.ExitHealthy {
+	stderr := cmd.ErrOrStderr()
+	if len(etcdFlags.endpoints) > 0 {
+		// The sink writes to stderr from a goroutine of its own.
+		stderr = &lockedWriter{w: stderr}
+		stop, err := etcdFlags.publish(cmd.Context(), plan, func(format string, args ...any) {
+			fmt.Fprintf(stderr, "%s: %s\n", programName, fmt.Sprintf(format, args...))
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", programName, err)
+			return &cli.Exit{Status: health.ExitInvalidArguments}
+		}
+		defer stop()
+	}
+	if code := health.Run(cmd.Context(), plan, cmd.OutOrStdout(), stderr); code != health.ExitHealthy {
 		return &cli.Exit{Status: code}
 	}
 	return nil

@@ -33,7 +33,8 @@ func findService(set *load.Set, name string) (*registration.Service, error) {
 const readExit = `
 Exit status:
   0  ok
-  1  bad arguments, or a file that cannot be read or that the reader refuses
+  1  bad arguments, or a file that cannot be read or that the reader refuses,
+     or (--etcd) etcd unreachable within --etcd-timeout
 `
 
 // stdinHelp says what every verb that reads registration files reads.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
+	"github.com/ovasabi/protoc-gen-registration/internal/etcdtest"
 )
 
 // TestExitStatus runs every verb to each exit status its help lists, and
@@ -61,6 +62,8 @@ func TestExitStatus(t *testing.T) {
 		{"check --fix", "check", func(t *testing.T) []string { return project(t, "--fix") }, nil, cli.ExitOK},
 		{"check --fix --restore", "check", func(t *testing.T) []string { return project(t, "--fix", "--restore") }, nil, cli.ExitError},
 		{"check, drift", "check", func(t *testing.T) []string { return project(t, "--git=false") }, nil, cli.ExitFindings},
+		{"publish", "publish", func(t *testing.T) []string { return []string{"--etcd", etcdtest.Start(t).Endpoints()[0], example} }, nil, cli.ExitOK},
+		{"publish, --prune without --source", "publish", fixed("--etcd", "http://127.0.0.1:2379", "--prune", example), nil, cli.ExitError},
 		{"help", "", fixed("help"), nil, cli.ExitOK},
 		{"version", "", fixed("version"), nil, cli.ExitOK},
 		{"completion", "", fixed("completion", "fish"), nil, cli.ExitOK},

@@ -23,6 +23,7 @@ var verbs = []struct{ name, doc string }{
 	{"watch", "../../docs/watch-and-check.md"},
 	{"check", "../../docs/watch-and-check.md"},
 	{"export", "../../docs/export.md"},
+	{"publish", "../../docs/etcd.md"},
 }
 
 // helpGolden is the golden file of a verb's help, or of the top-level help

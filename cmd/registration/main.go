@@ -2,15 +2,16 @@
 // protoc-gen-registration and answers questions about them, and keeps the
 // generated output of a project up to date.
 //
-//	registration services [flags] FILE...
-//	registration inspect  [flags] SERVICE FILE...
-//	registration events   [flags] FILE...
+//	registration services [flags] FILE... | --etcd URLS
+//	registration inspect  [flags] SERVICE FILE... | SERVICE --etcd URLS
+//	registration events   [flags] FILE... | --etcd URLS
 //	registration validate [flags] FILE...
 //	registration compare  [flags] OLD NEW | --against REV NEW
 //	registration lint     [flags] FILE...
 //	registration export   [flags] --to TARGET FILE|DIR...
 //	registration watch    [flags] [PROTO_DIR...]
 //	registration check    [flags]
+//	registration publish  [flags] --etcd URLS FILE|DIR...
 //	registration help [VERB] | version | completion bash|zsh|fish
 //
 // It only wires. The command line is the grammar the project's binaries
@@ -18,8 +19,10 @@
 // a file of its own that hands its flags and arguments to a package
 // (registration/load reads every file, registration/compare and
 // registration/lint judge, registration/registry compares with a live
-// server, internal/regen generates) and prints the result as a table, JSON
-// or YAML. docs/registration.md and docs/watch-and-check.md are the manual.
+// server, internal/regen generates, registration/registry/etcd reads and
+// writes etcd) and prints the result as a table, JSON or YAML.
+// docs/registration.md, docs/watch-and-check.md and docs/etcd.md are the
+// manual.
 //
 // Exit status, for every verb: 0 ok; 1 error (bad arguments, a file that
 // cannot be read or that the reader refuses, a failure); 2 findings:
@@ -62,14 +65,17 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 const (
 	readGroup = "read"
 	genGroup  = "generate"
+	etcdGroup = "etcd"
 )
 
 const description = `registration reads registration files written by protoc-gen-registration
 (per proto file or aggregate, JSON or YAML, in any mix; "-" is standard
 input) and answers questions about them; watch and check keep a project's
-generated output up to date. Every file is read by the one reader of the
-project (registration/load), which refuses a document with any problem and
-says where it is: FILE:LINE:COLUMN: at POINTER: MESSAGE.
+generated output up to date; publish writes registrations into etcd, where
+services, inspect and events read them with --etcd. Every file is read by
+the one reader of the project (registration/load), which refuses a document
+with any problem and says where it is: FILE:LINE:COLUMN: at POINTER:
+MESSAGE.
 
 Flags may come before, between or after the arguments; everything after
 "--" is an argument.`
@@ -88,7 +94,7 @@ one grammar.
 Exit status, the same for every verb:
   0  ok: nothing to report
   1  error: bad arguments, a file that cannot be read or that the reader
-     refuses, a failed generation, an unreachable server
+     refuses, a failed generation, an unreachable server or etcd
   2  findings: breaking changes (compare), suggestions (lint), invalid files
      or server mismatches (validate), drift (check)
 `
@@ -101,9 +107,11 @@ func newRoot() *cobra.Command {
 	root := cli.New(programName, "Inspect registration files and keep generated output up to date", description)
 	root.Example = rootExamples
 	root.AddGroup(&cobra.Group{ID: readGroup, Title: "Reading registrations:"},
-		&cobra.Group{ID: genGroup, Title: "Generated output:"})
+		&cobra.Group{ID: genGroup, Title: "Generated output:"},
+		&cobra.Group{ID: etcdGroup, Title: "Registrations in etcd:"})
 	root.AddCommand(servicesCommand(), inspectCommand(), eventsCommand(), validateCommand(), compareCommand(), lintCommand(), exportCommand(),
-		watchCommand(), checkCommand())
+		watchCommand(), checkCommand(),
+		publishCommand())
 	root.Annotations = map[string]string{topicsKey: rootTopics}
 	addHelpTopics(root)
 	return root

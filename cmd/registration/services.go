@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -11,33 +12,41 @@ import (
 
 func servicesCommand() *cobra.Command {
 	var format string
+	var source etcdFlags
 	cmd := &cobra.Command{
-		Use:   "services [flags] FILE...",
+		Use:   "services [flags] FILE... | --etcd URLS",
 		Short: "List the services of registration files, one line each",
 		Long: `List the services of registration files, one line each: package, methods,
 REST bindings, capabilities, dependencies and proto file.
 
-` + stdinHelp,
+` + stdinHelp + `
+
+` + etcdReadHelp,
 		Example: `  registration services gen/aggregate/registry.registration.json
   registration services gen/*/v1/*.registration.json --format json
-  git show main:gen/aggregate/registry.registration.json | registration services -`,
+  git show main:gen/aggregate/registry.registration.json | registration services -
+  registration services --etcd http://127.0.0.1:2379`,
 		GroupID:     readGroup,
 		Annotations: map[string]string{topicsKey: readExit},
 		RunE: func(cmd *cobra.Command, files []string) error {
-			return listServices(cmd.OutOrStdout(), format, files)
+			if err := source.check(cmd); err != nil {
+				return err
+			}
+			return listServices(cmd.Context(), cmd.OutOrStdout(), format, &source, files)
 		},
 	}
 	cli.FormatFlag(cmd, &format)
+	addEtcdFlags(cmd, &source, "read the registrations from", false)
 	return cmd
 }
 
-// listServices prints a line per service of files.
-func listServices(stdout io.Writer, format string, files []string) error {
+// listServices prints a line per service of files, or of etcd.
+func listServices(ctx context.Context, stdout io.Writer, format string, source *etcdFlags, files []string) error {
 	format, err := cli.Format(format, stdout)
 	if err != nil {
 		return err
 	}
-	set, err := readFiles(files)
+	set, err := readSource(ctx, source, files)
 	if err != nil {
 		return err
 	}
