@@ -99,7 +99,8 @@ lint: tools
 	$(BUF) lint
 
 # bench runs internal/bench (its package doc says what each figure means),
-# then registration-health's and watch's benchmarks. Synthetic trees: flat at
+# then registration-health's, watch's and the etcd backend's benchmarks (the
+# last against a real etcd: publish, register, watch). Synthetic trees: flat at
 # 10 to 5,000 services, with, besides the default JSON output, emit=json,go
 # and protoc-gen-go-grpc, the Go plugin most users already run, on the same
 # requests; chained (each package's messages embed the previous package's)
@@ -108,7 +109,8 @@ lint: tools
 # versions (each API in two or three versions sharing resource types) at
 # 1,000. When $(BENCH_CORPUS) exists, the googleapis row, whose goal is also
 # 1.3x the bare floor. Every row runs even when one fails; the recipe then
-# fails. About 7 minutes on an idle two-core machine.
+# fails. About 7 minutes on an idle two-core machine, and 5 more for the
+# etcd benchmark.
 BENCH        := go run ./internal/bench -plugin bin/protoc-gen-registration
 BENCH_CORPUS := ../shared/corpora/googleapis-part.tgz
 bench: build tools
@@ -130,6 +132,7 @@ bench: build tools
 	fi
 	REGISTRATION_BENCH=1 go test -run '^TestFleetBenchmark$$' -count=1 -v -timeout 30m ./cmd/registration-health/
 	REGISTRATION_BENCH=1 go test -run '^TestWatchLatency$$' -count=1 -v ./internal/regen/
+	REGISTRATION_BENCH=1 go test -run '^TestEtcdBenchmark$$' -count=1 -v -timeout 30m ./registration/registry/etcd/
 
 # drift fails when committed generated files are out of date. registration
 # check regenerates example/gen (buf.gen.yaml) into a staging directory and
