@@ -86,6 +86,10 @@
 //	}
 //	os.Exit(health.Run(ctx, plan, os.Stdout, os.Stderr))
 //
+// Plan.OnChange, set before Run, is also told of each change of status
+// in monitor mode: package health/etcdsink publishes them into etcd
+// that way (registration-health --publish-etcd).
+//
 // # Exit codes
 //
 // As grpc-health-probe documents them: ExitHealthy (0) when every check

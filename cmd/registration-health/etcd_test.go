@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
@@ -14,14 +15,15 @@ import (
 	"github.com/ovasabi/protoc-gen-registration/registration/registry/etcd"
 )
 
-// healthOf returns the status etcd holds for service at addr, "" for none.
+// healthOf returns the status etcd holds for service at addr, "" for none,
+// or the error of the read (while etcd restarts).
 func healthOf(t *testing.T, store *etcd.Store, service, addr string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	records, err := store.Health(ctx, service)
 	if err != nil {
-		t.Fatalf("Health(%s): %v", service, err)
+		return "error: " + err.Error()
 	}
 	for _, r := range records {
 		if r.Address == addr {
@@ -128,4 +130,50 @@ func TestPublishEtcdFlags(t *testing.T) {
 	if took := time.Since(start); took > 8*time.Second {
 		t.Errorf("unreachable etcd: took %v", took)
 	}
+}
+
+// TestBinaryPublishEtcdFaults checks that the monitor's record survives
+// what a deployment's etcd goes through: its lease revoked from outside
+// (the record is put again on a new lease) and etcd restarted (the record
+// follows the server's next change).
+func TestBinaryPublishEtcdFaults(t *testing.T) {
+	bin := buildBinary(t)
+	srv := etcdtest.Start(t)
+	ep := srv.Endpoints()[0]
+	client, err := etcd.Connect(context.Background(), srv.Endpoints(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	store := etcd.New(client)
+	defer store.Close()
+	s := healthtest.NewGRPCServer(t)
+	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
+	reg := healthtest.WriteRegistration(t, t.TempDir(), "reg.json", healthtest.Service("a.v1.Serving"))
+	status := func() string { return healthOf(t, store, "a.v1.Serving", s.Addr) }
+
+	_, _, stderr := startMonitor(t, bin, 1, "--interval", "100ms", "--addr", s.Addr,
+		"--publish-etcd", ep, "--etcd-ttl", "2s", reg)
+	healthtest.WaitFor(t, 5*time.Second, "SERVING in etcd", func() bool { return status() == "SERVING" })
+
+	// Someone revokes the monitor's lease: the record goes, and comes back.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := client.Get(ctx, etcd.DefaultPrefix+"/health/a.v1.Serving/"+s.Addr)
+	if err != nil || len(resp.Kvs) != 1 || resp.Kvs[0].Lease == 0 {
+		t.Fatalf("the record's key: %v, %v", resp, err)
+	}
+	if _, err := client.Revoke(ctx, clientv3.LeaseID(resp.Kvs[0].Lease)); err != nil {
+		t.Fatal(err)
+	}
+	healthtest.WaitFor(t, 10*time.Second, "the record put again on a new lease", func() bool {
+		resp, err := client.Get(ctx, etcd.DefaultPrefix+"/health/a.v1.Serving/"+s.Addr)
+		return err == nil && len(resp.Kvs) == 1 && resp.Kvs[0].Lease != 0 && status() == "SERVING"
+	})
+
+	// etcd restarts; the next change is written.
+	srv.Restart(t)
+	s.Set(healthpb.HealthCheckResponse_NOT_SERVING, "a.v1.Serving")
+	healthtest.WaitFor(t, 15*time.Second, "NOT_SERVING after etcd's restart", func() bool { return status() == "NOT_SERVING" })
+	t.Logf("the monitor's stderr:\n%s", stderr.String())
 }

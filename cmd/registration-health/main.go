@@ -12,7 +12,9 @@
 // services run and the exit codes, which are grpc-health-probe's: 0
 // healthy, 1 bad input, 2 connection failure, 3 RPC failure, 4 unhealthy;
 // and for a run that a signal ended, 128 plus its number (130 for SIGINT),
-// except that SIGTERM stops a monitor with 0 and SIGHUP reloads it.
+// except that SIGTERM stops a monitor with 0 and SIGHUP reloads it. With
+// --publish-etcd (etcd.go), package health/etcdsink also writes each
+// status change of the monitor into etcd.
 // Run registration-health --help for the flags, and see README.md beside
 // this file for the manual.
 package main
