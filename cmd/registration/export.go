@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/health"
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
+	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/export"
 )
 
@@ -41,10 +43,11 @@ const exportExit = `
 Exit status:
   0  ok
   1  bad arguments, a file that cannot be read or that the reader refuses,
-     a service that cannot be exported
+     an unreachable etcd, a service that cannot be exported
 `
 
 type exportOptions struct {
+	source                     etcdFlags
 	to, out                    string
 	shortenNames               bool
 	owner, lifecycle           string
@@ -67,17 +70,21 @@ func exportCommand() *cobra.Command {
 	o := exportOptions{health: health.DefaultConfig(), defaults: export.DefaultCheckDefaults()}
 	o.health.Check = "both"
 	cmd := &cobra.Command{
-		Use:   "export --to backstage|consul|kubernetes [flags] FILE|DIR...",
+		Use:   "export --to backstage|consul|kubernetes [flags] FILE|DIR... | --etcd URLS",
 		Short: "Write Backstage entities, Consul registrations or Kubernetes probes per service",
-		Long:  exportDescription,
+		Long:  exportDescription + "\n\n" + etcdReadHelp,
 		Example: `  registration export --to backstage --lifecycle production gen/aggregate/registry.registration.json
   registration export --to backstage --lifecycle production --definition url --definition-base https://github.com/acme/apis/blob/main/proto/ --out catalog gen/registration
   registration export --to consul --addr 10.0.0.7:9090 --http-addr 10.0.0.7:8080 gen/aggregate/registry.registration.json
   registration export --to consul --targets targets.yaml --out consul.d gen/registration
-  registration export --to kubernetes --addr localhost:9090 --http-addr localhost:8080 --service-manifest gen/aggregate/registry.registration.json`,
+  registration export --to kubernetes --addr localhost:9090 --http-addr localhost:8080 --service-manifest gen/aggregate/registry.registration.json
+  registration export --to backstage --lifecycle production --out catalog --etcd http://127.0.0.1:2379`,
 		GroupID:     readGroup,
 		Annotations: map[string]string{topicsKey: exportExit},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.source.check(cmd); err != nil {
+				return err
+			}
 			return exportFiles(cmd, cmd.OutOrStdout(), &o, args)
 		},
 	}
@@ -101,6 +108,7 @@ func exportCommand() *cobra.Command {
 	fs.IntVar(&o.defaults.SuccessThreshold, "success-threshold", o.defaults.SuccessThreshold, "(consul, kubernetes) successes before passing, where the targets file gives none")
 	fs.BoolVar(&o.serviceManifest, "service-manifest", false, "(kubernetes) also write a Service manifest per service")
 	fs.Var(&o.selector, "selector", "(kubernetes) `KEY=VALUE` of the Service manifests' selector; repeatable (default app.kubernetes.io/name=NAME)")
+	addEtcdFlags(cmd, &o.source, "read the registrations from", false)
 	completeValues(cmd, "to", export.Targets)
 	completeValues(cmd, "definition", export.Definitions)
 	return cmd
@@ -131,10 +139,7 @@ func exportFiles(cmd *cobra.Command, stdout io.Writer, o *exportOptions, args []
 	if o.defaults.FailureThreshold < 1 || o.defaults.SuccessThreshold < 1 {
 		return cli.Usagef("--failure-threshold and --success-threshold: must be at least 1")
 	}
-	if len(args) == 0 {
-		return cli.Usagef("name at least one registration file or directory")
-	}
-	reg, err := readSide(args)
+	services, err := exportSource(cmd.Context(), &o.source, args)
 	if err != nil {
 		return err
 	}
@@ -151,11 +156,11 @@ func exportFiles(cmd *cobra.Command, stdout io.Writer, o *exportOptions, args []
 	}
 	if o.to != export.Backstage {
 		o.health.Targets = o.targets
-		if opts.Checks, err = export.Plan(reg.Services, o.health); err != nil {
+		if opts.Checks, err = export.Plan(services, o.health); err != nil {
 			return err
 		}
 	}
-	docs, err := export.Export(reg.Services, opts)
+	docs, err := export.Export(services, opts)
 	if err != nil {
 		return err
 	}
@@ -163,6 +168,29 @@ func exportFiles(cmd *cobra.Command, stdout io.Writer, o *exportOptions, args []
 		return export.WriteDir(o.out, docs)
 	}
 	return export.Write(stdout, docs)
+}
+
+// exportSource reads the services to export: from etcd with --etcd,
+// otherwise from files and directories, never both.
+func exportSource(ctx context.Context, source *etcdFlags, args []string) ([]*registration.Service, error) {
+	if source.given() {
+		if len(args) > 0 {
+			return nil, cli.Usagef("give registration files or --etcd, not both (files: %s)", strings.Join(args, " "))
+		}
+		set, err := source.readEtcd(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return set.Services, nil
+	}
+	if len(args) == 0 {
+		return nil, cli.Usagef("name at least one registration file or directory, or read from etcd with --etcd")
+	}
+	reg, err := readSide(args)
+	if err != nil {
+		return nil, err
+	}
+	return reg.Services, nil
 }
 
 // targetsOf are the targets that use a flag; nil for a flag of every

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/etcdtest"
 )
 
 // exportArgs are arguments that export the example to each target.
@@ -97,7 +99,7 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{[]string{"export", exampleAggregate}, "give --to: one of backstage, consul, kubernetes"},
 		{[]string{"export", "--to", "nomad", exampleAggregate}, `--to "nomad": unknown target; want one of backstage, consul, kubernetes`},
-		{[]string{"export", "--to", "backstage", "--lifecycle", "production"}, "name at least one registration file or directory"},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production"}, "name at least one registration file or directory, or read from etcd with --etcd"},
 		{[]string{"export", "--to", "backstage", exampleAggregate}, "service identity.v1.AuthService: no lifecycle: registrations give none; give --lifecycle"},
 		{[]string{"export", "--to", "backstage", "--lifecycle", "production", "--addr", "a:1", exampleAggregate}, "--addr is for --to consul or kubernetes, not backstage"},
 		{[]string{"export", "--to", "consul", "--owner", "x", "--addr", "a:1", exampleAggregate}, "--owner is for --to backstage, not consul"},
@@ -106,6 +108,8 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export", "--to", "consul", exampleAggregate}, "service identity.v1.UserService: no grpc address: give --target identity.v1.UserService=ADDRESS"},
 		{[]string{"export", "--to", "kubernetes", "--addr", "unix:/run/x.sock", "--check", "grpc", exampleAggregate}, "service identity.v1.AuthService: grpc check address unix:/run/x.sock: want host:port, not a Unix socket"},
 		{[]string{"export", "--to", "consul", "--addr", "a:1", "--interval", "0s", exampleAggregate}, "--interval 0s: must be positive"},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production", "--etcd", "http://127.0.0.1:2379", exampleAggregate}, "give registration files or --etcd, not both (files: " + exampleAggregate + ")"},
+		{[]string{"export", "--to", "backstage", "--lifecycle", "production", "--prefix", "/x", exampleAggregate}, "--prefix needs --etcd"},
 	} {
 		dir := filepath.Join(t.TempDir(), "out")
 		status, out, stderr := runCommand(t, append(tc.args, "--out", dir)...)
@@ -115,5 +119,29 @@ func TestExportErrors(t *testing.T) {
 		if _, err := os.Stat(dir); err == nil {
 			t.Errorf("%q: wrote %s", tc.args, dir)
 		}
+	}
+}
+
+// TestExportEtcd: what registration publish put into etcd exports as the
+// files it was read from do.
+func TestExportEtcd(t *testing.T) {
+	ep := etcdtest.Start(t).Endpoints()[0]
+	if status, _, stderr := runCommand(t, "publish", "--etcd", ep, exampleAggregate); status != 0 {
+		t.Fatalf("publish: status %d, stderr %q", status, stderr)
+	}
+	for target, args := range exportArgs {
+		_, want, _ := runCommand(t, append(args, exampleAggregate)...)
+		status, got, stderr := runCommand(t, append(args, "--etcd", ep)...)
+		if status != 0 || stderr != "" || got != want {
+			t.Errorf("%s from etcd: status %d, stderr %q, and other bytes than from the file:\n%s", target, status, stderr, got)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	status, _, stderr := runCommand(t, "export", "--to", "backstage", "--lifecycle", "production", "--out", dir, "--etcd", "http://127.0.0.1:1", "--etcd-timeout", "300ms")
+	if status != 1 || !strings.Contains(stderr, "etcd at http://127.0.0.1:1") {
+		t.Errorf("an unreachable etcd: status %d, stderr %q", status, stderr)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("an unreachable etcd: wrote %s", dir)
 	}
 }
