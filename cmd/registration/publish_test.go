@@ -266,3 +266,22 @@ func hungListener(t *testing.T) string {
 	})
 	return "http://" + ln.Addr().String()
 }
+
+// TestPublishCluster publishes into a three-member etcd cluster with one
+// member stopped, naming every member's URL (--etcd repeated and
+// comma-separated), and reads back through another member: the command
+// uses whichever member answers.
+func TestPublishCluster(t *testing.T) {
+	c := etcdtest.StartCluster(t, 3)
+	members := c.Members()
+	members[0].Stop(t)
+	eps := c.Endpoints()
+	got := publishJSON(t, "--etcd", eps[0], "--etcd", eps[1]+","+eps[2], "--source", "example", exampleRegistrations+"/library")
+	if want := []string{"library.v1.LibraryService"}; !slices.Equal(got.Put, want) {
+		t.Errorf("publish put %q, want %q", got.Put, want)
+	}
+	rows := sortedRows(t, "services", "-o", "json", "--etcd", eps[2])
+	if len(rows) != 1 || rows[0]["name"] != "library.v1.LibraryService" {
+		t.Errorf("services --etcd through another member: %v", rows)
+	}
+}
