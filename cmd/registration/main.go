@@ -2,7 +2,7 @@
 // protoc-gen-registration and answers questions about them, and keeps the
 // generated output of a project up to date.
 //
-//	registration services [flags] FILE... | --etcd URLS
+//	registration services [flags] FILE... | --etcd URLS [--watch]
 //	registration inspect  [flags] SERVICE FILE... | SERVICE --etcd URLS
 //	registration events   [flags] FILE... | --etcd URLS
 //	registration validate [flags] FILE...

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
 	"github.com/ovasabi/protoc-gen-registration/internal/etcdtest"
 )
 
@@ -283,5 +285,70 @@ func TestPublishCluster(t *testing.T) {
 	rows := sortedRows(t, "services", "-o", "json", "--etcd", eps[2])
 	if len(rows) != 1 || rows[0]["name"] != "library.v1.LibraryService" {
 		t.Errorf("services --etcd through another member: %v", rows)
+	}
+}
+
+// TestServicesWatch follows the registrations in etcd while publishes put
+// and prune them: a put for each stored service first, then every change
+// in order, one JSON object a line, until the watch is stopped (exit 0).
+func TestServicesWatch(t *testing.T) {
+	ep := etcdtest.Start(t).Endpoints()[0]
+	publishJSON(t, "--etcd", ep, "--source", "example", exampleRegistrations+"/library")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr healthtest.SyncBuffer
+	done := make(chan int)
+	go func() {
+		done <- runContext(ctx, []string{"services", "--etcd", ep, "--watch", "-o", "json"}, &stdout, &stderr)
+	}()
+	type change struct{ Change, Service, File string }
+	changes := func() []change {
+		var out []change
+		for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+			var c change
+			if line != "" && json.Unmarshal([]byte(line), &c) == nil {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	waitFor := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for len(changes()) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %d changes, got:\n%s\nstderr: %s", n, stdout.String(), stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor(1)
+	publishJSON(t, "--etcd", ep, "--source", "example", exampleRegistrations+"/notify", exampleRegistrations+"/library")
+	waitFor(2)
+	publishJSON(t, "--etcd", ep, "--source", "example", "--prune", exampleRegistrations+"/notify")
+	waitFor(3)
+	want := []change{
+		{"put", "library.v1.LibraryService", "library/v1/library.proto"},
+		{"put", "notify.v1.NotificationService", "notify/v1/notify.proto"},
+		{"delete", "library.v1.LibraryService", ""},
+	}
+	if diff := cmp.Diff(want, changes()); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	cancel()
+	select {
+	case status := <-done:
+		if status != 0 || stderr.String() != "" {
+			t.Errorf("stopped: status %d, stderr %q", status, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch did not stop within 5s of its context")
+	}
+
+	// --watch reads etcd only.
+	status, _, errOut := runCommand(t, "services", "--watch", exampleFiles(t)[0])
+	if status != 1 || errOut != "registration services: --watch needs --etcd\nRun 'registration services --help' for usage.\n" {
+		t.Errorf("--watch without --etcd: status %d, stderr %q", status, errOut)
 	}
 }

@@ -1,6 +1,7 @@
 // Package report renders what the registration command's read verbs print:
 // the services table, the inspect view of one service and the events list,
-// each as an aligned table, JSON or YAML.
+// each as an aligned table, JSON or YAML; and what publish did and the
+// changes that services --watch follows in etcd.
 //
 // The functions take the registration model as registration/load returns it
 // and write to an io.Writer, so that a CI tool or a test can produce the
