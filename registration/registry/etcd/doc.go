@@ -51,9 +51,11 @@
 // before and that no other source's index lists. etcd bounds a
 // transaction (its --max-txn-ops, 128 by default, and --max-request-bytes,
 // 1.5 MiB by default): a publish larger than the server allows fails,
-// wrapping ErrTooLarge, with nothing written; raise the server's limits
-// for large aggregates (the whole of googleapis, about 1,050 services,
-// needs --max-txn-ops 2048 and --max-request-bytes 16777216).
+// wrapping ErrTooLarge, with nothing written. Raise the server's limits
+// for large aggregates: the whole of googleapis, 1,052 services whose
+// documents total 50 MB (each carries the messages its service uses),
+// needs --max-txn-ops 2048 and --max-request-bytes 67108864 on its first
+// publish. Later publishes write only what changed.
 //
 // # Instances, health and the lease
 //

@@ -721,3 +721,48 @@ func TestWatchServices(t *testing.T) {
 	for range ch {
 	}
 }
+
+// TestDeregisterStaysDeregistered deregisters an instance, then loses the
+// lease: re-registration brings back only what is still registered, even
+// with registrations racing the re-put.
+func TestDeregisterStaysDeregistered(t *testing.T) {
+	srv := etcdtest.Start(t)
+	cli := connect(t, srv.Endpoints())
+	s := newStore(t, cli, WithTTL(2*time.Second))
+	ctx := ctxT(t, 30*time.Second)
+	inst := func(id string) registry.Instance {
+		return registry.Instance{Service: "g.v1.S", ID: id, Address: "a:" + id}
+	}
+	for _, id := range []string{"1", "2"} {
+		if err := s.Register(ctx, inst(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Deregister(ctx, inst("2")); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for round := range 3 {
+		r, _ := cli.Get(ctx, DefaultPrefix+"/instances/g.v1.S/1")
+		if _, err := cli.Revoke(ctx, clientv3.LeaseID(r.Kvs[0].Lease)); err != nil {
+			t.Fatal(err)
+		}
+		// Register and deregister while the store replaces its lease.
+		id := fmt.Sprintf("r%d", round)
+		wg.Go(func() {
+			if err := s.Register(ctx, inst(id)); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := s.Deregister(ctx, inst(id)); err != nil {
+				t.Error(err)
+			}
+		})
+		eventually(t, 5*time.Second, "re-registered", wantIDs(ctx, s, "g.v1.S", "1"))
+	}
+	wg.Wait()
+	time.Sleep(500 * time.Millisecond)
+	if err := wantIDs(ctx, s, "g.v1.S", "1")(); err != nil {
+		t.Fatal(err)
+	}
+}
