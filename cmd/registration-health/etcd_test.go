@@ -67,8 +67,10 @@ func TestBinaryPublishEtcd(t *testing.T) {
 		"--publish-etcd", ep, "--etcd-ttl", "2s", reg)
 	healthtest.WaitFor(t, 5*time.Second, "SERVING in etcd", func() bool { return status() == "SERVING" })
 
+	changed := time.Now()
 	s.Set(healthpb.HealthCheckResponse_NOT_SERVING, "a.v1.Serving")
 	healthtest.WaitFor(t, 5*time.Second, "NOT_SERVING in etcd", func() bool { return status() == "NOT_SERVING" })
+	t.Logf("NOT_SERVING was in etcd %v after the server's change", time.Since(changed).Round(time.Millisecond))
 	s.Set(healthpb.HealthCheckResponse_SERVING, "a.v1.Serving")
 	healthtest.WaitFor(t, 5*time.Second, "SERVING again in etcd", func() bool { return status() == "SERVING" })
 	// The monitor's own output is as without --publish-etcd.
@@ -96,9 +98,11 @@ func TestBinaryPublishEtcd(t *testing.T) {
 	}
 	// etcd may keep a lease a little past its TTL; 2s plus slack.
 	healthtest.WaitFor(t, 10*time.Second, "the record to expire", func() bool { return status() == "" })
-	if took := time.Since(killed); took < time.Second {
+	took := time.Since(killed)
+	if took < time.Second {
 		t.Errorf("the record went %v after SIGKILL, before its 2s TTL", took)
 	}
+	t.Logf("the record went %v after SIGKILL, with --etcd-ttl 2s", took.Round(10*time.Millisecond))
 }
 
 // TestPublishEtcdFlags checks that the etcd flags need monitor mode and
