@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -764,5 +765,53 @@ func TestDeregisterStaysDeregistered(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	if err := wantIDs(ctx, s, "g.v1.S", "1")(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEtcdHung stops etcd's process (SIGSTOP): connections stay open but
+// nothing answers. Every call returns when its context ends, and Close
+// within the TTL.
+func TestEtcdHung(t *testing.T) {
+	srv := etcdtest.Start(t)
+	cli := connect(t, srv.Endpoints())
+	s := New(cli, WithTTL(2*time.Second))
+	ctx := ctxT(t, 30*time.Second)
+	if err := s.Register(ctx, registry.Instance{Service: "h.v1.S", ID: "1", Address: "a:1"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause(t)
+	defer srv.Resume(t)
+	calls := map[string]func(context.Context) error{
+		"Register": func(c context.Context) error {
+			return s.Register(c, registry.Instance{Service: "h.v1.S", ID: "2", Address: "a:2"})
+		},
+		"Deregister": func(c context.Context) error { return s.Deregister(c, registry.Instance{Service: "h.v1.S", ID: "1"}) },
+		"Instances":  func(c context.Context) error { _, err := s.Instances(c, "h.v1.S"); return err },
+		"Health":     func(c context.Context) error { _, err := s.Health(c, "h.v1.S"); return err },
+		"PutHealth": func(c context.Context) error {
+			return s.PutHealth(c, HealthRecord{Service: "h.v1.S", Address: "a:1", Status: "SERVING"})
+		},
+		"Registration": func(c context.Context) error { _, err := s.Registration(c); return err },
+		"Publish": func(c context.Context) error {
+			_, err := s.Publish(c, "src", doc(svc("a.v1.A", "a.proto", 1)), false)
+			return err
+		},
+	}
+	for _, name := range slices.Sorted(maps.Keys(calls)) {
+		start := time.Now()
+		c, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		err := calls[name](c)
+		cancel()
+		if err == nil {
+			t.Errorf("%s with etcd hung: no error", name)
+		}
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Errorf("%s with etcd hung took %v with a 300ms context", name, d)
+		}
+	}
+	start := time.Now()
+	s.Close()
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close with etcd hung took %v with a TTL of 2s", d)
 	}
 }
