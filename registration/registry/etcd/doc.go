@@ -73,6 +73,12 @@
 // the function given by WithErrorFunc. Close revokes the lease, so that a
 // clean shutdown removes the instances at once.
 //
+// Health records are what a health checker found at an address
+// (registration-health --monitor --publish-etcd writes them); an
+// instance's own Health is what its process says. Serving combines both:
+// the instances that neither say they are not serving nor were last found
+// not serving.
+//
 // Calls never hang: each honours its context, also while etcd is
 // unreachable (the etcd client itself retries until the context is done).
 // After Close the background goroutines have ended.

@@ -264,6 +264,23 @@ func TestHealth(t *testing.T) {
 	if diff := cmp.Diff([]HealthRecord{recs[1], recs[0]}, got); diff != "" {
 		t.Fatalf("Health (-want +got):\n%s", diff)
 	}
+	for _, inst := range []registry.Instance{
+		{Service: "a.v1.S", ID: "down", Address: "10.0.0.1:80"},                                        // its record says NOT_SERVING
+		{Service: "a.v1.S", ID: "draining", Address: "10.0.0.2:80", Health: registry.HealthNotServing}, // says so itself
+		{Service: "a.v1.S", ID: "unchecked", Address: "10.0.0.3:80"},                                   // no record
+		{Service: "a.v1.S", ID: "up", Address: "unix:/run/s.sock", Health: registry.HealthServing},
+	} {
+		if err := s.Register(ctx, inst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serving, err := s.Serving(ctx, "a.v1.S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(serving), []string{"unchecked", "up"}) {
+		t.Fatalf("Serving = %v, want [unchecked up]", ids(serving))
+	}
 	if err := s.DeleteHealth(ctx, "a.v1.S", "10.0.0.1:80"); err != nil {
 		t.Fatal(err)
 	}

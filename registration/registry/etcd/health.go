@@ -9,6 +9,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/ovasabi/protoc-gen-registration/registration/registry"
 )
 
 // HealthRecord is the last status of a health check of one address of a
@@ -87,4 +89,45 @@ func (s *Store) Health(ctx context.Context, service string) ([]HealthRecord, err
 	}
 	slices.SortFunc(out, func(a, b HealthRecord) int { return strings.Compare(a.Address, b.Address) })
 	return out, nil
+}
+
+// Serving returns the service's instances that can take requests, sorted
+// by ID: those whose own Health is not NOT_SERVING or SERVICE_UNKNOWN and
+// whose address, when a health record exists for it (as
+// registration-health --publish-etcd writes), was last found SERVING.
+// Instances and records are read at one revision.
+func (s *Store) Serving(ctx context.Context, service string) ([]registry.Instance, error) {
+	if service == "" || strings.Contains(service, "/") {
+		return nil, fmt.Errorf("etcd: instances of %q: not a service name", service)
+	}
+	resp, err := s.cli.Txn(ctx).Then(
+		clientv3.OpGet(s.instancesPrefix(service), clientv3.WithPrefix()),
+		clientv3.OpGet(s.healthPrefix(service), clientv3.WithPrefix()),
+	).Commit()
+	if err != nil {
+		return nil, fmt.Errorf("etcd: instances of %s: %w", service, err)
+	}
+	status := map[string]string{}
+	for _, kv := range resp.Responses[1].GetResponseRange().Kvs {
+		var h HealthRecord
+		if err := json.Unmarshal(kv.Value, &h); err != nil {
+			return nil, fmt.Errorf("etcd: %s: %v", kv.Key, err)
+		}
+		status[h.Address] = h.Status
+	}
+	set := instanceSet{}
+	for _, kv := range resp.Responses[0].GetResponseRange().Kvs {
+		inst, err := decodeInstance(kv)
+		if err != nil {
+			return nil, err
+		}
+		if inst.Health == registry.HealthNotServing || inst.Health == registry.HealthServiceUnknown {
+			continue
+		}
+		if st, ok := status[inst.Address]; ok && st != registry.HealthServing {
+			continue
+		}
+		set[string(kv.Key)] = inst
+	}
+	return set.sorted(), nil
 }
