@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -350,5 +351,27 @@ func TestServicesWatch(t *testing.T) {
 	status, _, errOut := runCommand(t, "services", "--watch", exampleFiles(t)[0])
 	if status != 1 || errOut != "registration services: --watch needs --etcd\nRun 'registration services --help' for usage.\n" {
 		t.Errorf("--watch without --etcd: status %d, stderr %q", status, errOut)
+	}
+}
+
+// TestPublishYAMLFromStdin publishes the example's aggregate as YAML read
+// from standard input: what services --etcd prints then is what it prints
+// for the JSON files.
+func TestPublishYAMLFromStdin(t *testing.T) {
+	ep := etcdtest.Start(t).Endpoints()[0]
+	yaml, err := os.ReadFile(fixture("example-yaml/registry.registration.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withStdin(t, string(yaml), func() {
+		got := publishJSON(t, "--etcd", ep, "--source", "yaml", "-")
+		if len(got.Put) != 4 {
+			t.Errorf("published from standard input: %+v", got)
+		}
+	})
+	fromFiles := sortedRows(t, append([]string{"services", "-o", "json"}, exampleFiles(t)...)...)
+	fromEtcd := sortedRows(t, "services", "-o", "json", "--etcd", ep)
+	if diff := cmp.Diff(fromFiles, fromEtcd); diff != "" {
+		t.Errorf("services --etcd after a YAML publish differs from the files (-files +etcd):\n%s", diff)
 	}
 }
