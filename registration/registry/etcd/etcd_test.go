@@ -832,3 +832,54 @@ func TestEtcdHung(t *testing.T) {
 		t.Errorf("Close with etcd hung took %v with a TTL of 2s", d)
 	}
 }
+
+// TestWatchServicesResync makes WatchServices's member miss changes and a
+// compaction: it reads the services again and delivers the differences.
+func TestWatchServicesResync(t *testing.T) {
+	c := etcdtest.StartCluster(t, 3)
+	writer := newStore(t, connect(t, c.Endpoints()[1:]))
+	m0 := c.Members()[0]
+	reader := newStore(t, connect(t, m0.Endpoints()))
+	ctx := ctxT(t, 60*time.Second)
+	if _, err := writer.Publish(ctx, "src", doc(svc("a.v1.A", "a.proto", 1), svc("b.v1.B", "b.proto", 1)), false); err != nil {
+		t.Fatal(err)
+	}
+	ch := reader.WatchServices(ctx)
+	for _, want := range []string{"put a.v1.A", "put b.v1.B"} {
+		if ev := <-ch; ev.Type+" "+ev.Name != want {
+			t.Fatalf("event %+v, want %s", ev, want)
+		}
+	}
+	m0.Stop(t)
+	b2 := svc("b.v1.B", "b.proto", 1)
+	b2.Description = "changed"
+	if _, err := writer.Publish(ctx, "src", doc(b2, svc("c.v1.C", "c.proto", 1)), true); err != nil {
+		t.Fatal(err)
+	}
+	r, err := writer.cli.Put(ctx, "other", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.cli.Compact(ctx, r.Header.Revision, clientv3.WithCompactPhysical()); err != nil {
+		t.Fatal(err)
+	}
+	m0.Restart(t)
+	got := map[string]string{}
+	for len(got) < 3 {
+		ev, ok := <-ch
+		if !ok {
+			t.Fatalf("channel closed after %v", got)
+		}
+		if ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		got[ev.Name] = ev.Type
+		if ev.Name == "b.v1.B" && (ev.Service == nil || ev.Service.Description != "changed") {
+			t.Fatalf("b.v1.B event without the change: %+v", ev)
+		}
+	}
+	want := map[string]string{"a.v1.A": EventDelete, "b.v1.B": EventPut, "c.v1.C": EventPut}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("events after the resync (-want +got):\n%s", diff)
+	}
+}
