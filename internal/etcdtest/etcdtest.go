@@ -94,7 +94,24 @@ func startCluster(t testing.TB, n int, flags []string) *Cluster {
 	if n < 1 {
 		t.Fatalf("etcdtest: cluster of %d members", n)
 	}
-	dir := t.TempDir()
+	// A port found free may be taken before etcd binds it: then etcd
+	// exits, and the cluster is tried again on other ports.
+	for attempt := 1; attempt <= 3; attempt++ {
+		var c *Cluster
+		c, err = tryCluster(t, bin, n, flags, t.TempDir())
+		if err == nil {
+			return c
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+		t.Logf("etcdtest: attempt %d: %v", attempt, err)
+	}
+	t.Fatal(err)
+	return nil
+}
+
+func tryCluster(t testing.TB, bin string, n int, flags []string, dir string) (*Cluster, error) {
 	ports := freePorts(t, 2*n)
 	c := &Cluster{}
 	var initial []string
@@ -125,17 +142,23 @@ func startCluster(t testing.TB, n int, flags []string) *Cluster {
 			}
 		}
 	})
+	fail := func(err error) (*Cluster, error) {
+		for _, s := range c.members {
+			s.kill()
+		}
+		return nil, err
+	}
 	for _, s := range c.members {
 		if err := s.start(); err != nil {
-			t.Fatal(err)
+			return fail(err)
 		}
 	}
 	for _, s := range c.members {
 		if err := s.waitHealthy(startTimeout); err != nil {
-			t.Fatal(err)
+			return fail(err)
 		}
 	}
-	return c
+	return c, nil
 }
 
 // Endpoints returns the client URLs of every member.
