@@ -68,8 +68,8 @@
 // while etcd was unreachable for longer than the TTL, or gone with an etcd
 // whose data was lost — it grants a new lease and puts everything again
 // by itself, retrying with exponential backoff (100ms doubling, with
-// jitter, to at most half the TTL, each attempt bounded by the TTL) until
-// it succeeds or the Store is closed. Errors of this background work go to
+// jitter, to at most half the TTL; each attempt bounded by the TTL or 2s,
+// whichever is longer) until it succeeds or the Store is closed. Errors of this background work go to
 // the function given by WithErrorFunc. Close revokes the lease, so that a
 // clean shutdown removes the instances at once.
 //
@@ -192,9 +192,13 @@
 //
 //	store := etcd.New(cli)
 //	defer store.Close()
-//	app := kratos.New(kratos.Name("library"), kratos.Server(grpcSrv), kratos.Registrar(Kratos{R: store, D: store}))
+//	app := kratos.New(kratos.Name("library.v1.LibraryService"), kratos.Server(grpcSrv),
+//		kratos.Registrar(Kratos{R: store, D: store}))
 //
-// A Kratos client discovers through the same value:
-// grpc.WithDiscovery(Kratos{R: store, D: store}) with the endpoint
-// "discovery:///library".
+// Kratos registers an application under its name: naming it after the
+// gRPC service it serves keeps the key layout's <service> a full name, so
+// that registration's tools and Kratos see the same instances. A Kratos
+// client discovers through the same value,
+// grpc.WithDiscovery(Kratos{R: store, D: store}), with the endpoint
+// "discovery:///library.v1.LibraryService".
 package etcd
