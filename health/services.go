@@ -34,7 +34,8 @@ func loadServices(files []string, defaultHTTPPath string) ([]*service, []string,
 	)
 	byName := map[string]*service{}
 	for _, name := range files {
-		reg, err := load.File(name)
+		// Health facts are the services': messages are stepped over.
+		reg, err := load.Reader{ServicesOnly: true}.File(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue

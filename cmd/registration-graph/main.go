@@ -91,7 +91,9 @@ func draw(cmd *cobra.Command, o options, files []string) error {
 	if len(files) == 0 {
 		return errors.New("name at least one registration file")
 	}
-	set, err := load.Files(files)
+	// The graph is made of services: messages are stepped over, most of
+	// a large aggregate's bytes.
+	set, err := load.Reader{ServicesOnly: true}.Files(files)
 	if err != nil {
 		return err
 	}

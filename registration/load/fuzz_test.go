@@ -94,3 +94,38 @@ func FuzzJSONParser(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkipValue holds the parser that steps over a top-level field to
+// encoding/json too: it accepts what json.Valid accepts, and builds what
+// json.Unmarshal builds without that field.
+func FuzzSkipValue(f *testing.F) {
+	for _, s := range []string{baseJSON, `{"a": [1, {"b": "]}\"}"}], "c": 2}`, `{"c": 1, "a": "x\\"}`, `{"a": 1 2}`, `{"a": }`, `{"a": [}`, `{"a": {"b": 1]}`, `{"a": "\x01"}`, `{"a": 1, "a": 2}`, `{"a": "unterminated`, `{"a":tru}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := &jsonParser{data: data, skip: []string{"a"}}
+		v, ok := p.value()
+		if ok {
+			p.skipSpace()
+			ok = p.pos == len(data)
+		}
+		if valid := json.Valid(data); ok != valid {
+			t.Fatalf("jsonParser skipping \"a\" accepts: %v, json.Valid: %v", ok, valid)
+		}
+		if !ok {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		if m, isObject := want.(map[string]any); isObject {
+			delete(m, "a")
+		}
+		if diff := cmp.Diff(want, v); diff != "" {
+			t.Fatalf("(-encoding/json +jsonParser):\n%s", diff)
+		}
+	})
+}

@@ -585,3 +585,40 @@ func TestEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestServicesOnly: a reader of services steps over messages and enums,
+// which it does not check against the schema, but still refuses a syntax
+// error or a duplicate among them, and checks the rest as ever.
+func TestServicesOnly(t *testing.T) {
+	const services = `"services": [{"name": "a.v1.S", "package": "a.v1", "file": "a/v1/a.proto", "methods": []}]`
+	read := func(doc string) (*registration.Registration, error) {
+		return Reader{ServicesOnly: true}.Bytes("r.json", []byte(doc))
+	}
+	// A message the schema refuses (a field without a name) is not read.
+	reg, err := read(`{"format": "registration.v2", "files": [], ` + services + `, "messages": [{"fields": [{}]}], "enums": [{"name": 1}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.Services) != 1 || reg.Messages != nil || reg.Enums != nil {
+		t.Errorf("got %d services, messages %v, enums %v; want 1 service and no messages or enums", len(reg.Services), reg.Messages, reg.Enums)
+	}
+	// The whole reader refuses the same document.
+	if _, err := Bytes("r.json", []byte(`{"format": "registration.v2", "files": [], `+services+`, "messages": [{"fields": [{}]}]}`)); err == nil {
+		t.Error("the whole reader accepts a message without a name")
+	}
+	for doc, want := range map[string]string{
+		`{"format": "registration.v2", "files": [], ` + services + `, "messages": [{"fields": [}]}`:                    `r.json:1:161: invalid character '}' looking for beginning of value`,
+		`{"format": "registration.v2", "files": [], ` + services + `, "messages": [], "messages": []}`:                 `r.json:1:152: at /messages: duplicate field "messages"`,
+		`{"format": "registration.v2", "files": [], ` + services + `, "messages": [], "colour": []}`:                   `r.json:1:152: at /colour: unknown field "colour"`,
+		`{"format": "registration.v2", "files": [], "services": [{"name": "a.v1.S"}], "messages": [{"fields": [{}]}]}`: `r.json:1:57: at /services/0: missing fields "package", "file", "methods"`,
+	} {
+		if _, err := read(doc); err == nil || err.Error() != want {
+			t.Errorf("%s:\ngot  %v\nwant %s", doc, err, want)
+		}
+	}
+	// YAML, converted whole, leaves them out too.
+	reg, err = read("format: registration.v2\nfiles: []\n" + `services: [{name: a.v1.S, package: a.v1, file: a/v1/a.proto, methods: []}]` + "\nmessages: [{fields: [{}]}]\n")
+	if err != nil || reg.Messages != nil {
+		t.Errorf("YAML: got messages %v, error %v; want neither", reg, err)
+	}
+}
