@@ -89,8 +89,12 @@ generate: build tools
 golden:
 	go test ./plugin ./cmd/registration ./cmd/registration-graph ./cmd/registration-health -update
 
+# test runs the whole suite, then the runtime registry and the health
+# sink again under the race detector: they are read and written from many
+# goroutines (TestReadOnly registers while it reads).
 test: tools
 	go test ./...
+	go test -race ./registration/registry ./registration/registry/override ./health/etcdsink
 
 lint: tools
 	go vet ./...
