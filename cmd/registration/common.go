@@ -11,12 +11,14 @@ import (
 
 // readFiles reads the registration files a verb names ("-" for standard
 // input) with registration/load, which refuses any document that is not
-// valid, and merges them.
+// valid, and merges them. The verbs that call it (services, inspect,
+// events, lint) use the services alone, so the reader steps over the
+// messages and enums, most of a large aggregate; validate checks them.
 func readFiles(files []string) (*load.Set, error) {
 	if len(files) == 0 {
 		return nil, cli.Usagef("name at least one registration file")
 	}
-	return load.Files(files)
+	return load.Reader{ServicesOnly: true}.Files(files)
 }
 
 // findService finds a service by full name or, when it is unique, by short
