@@ -64,6 +64,10 @@ func TestExitStatus(t *testing.T) {
 		{"check, drift", "check", func(t *testing.T) []string { return project(t, "--git=false") }, nil, cli.ExitFindings},
 		{"publish", "publish", func(t *testing.T) []string { return []string{"--etcd", etcdtest.Start(t).Endpoints()[0], example} }, nil, cli.ExitOK},
 		{"publish, --prune without --source", "publish", fixed("--etcd", "http://127.0.0.1:2379", "--prune", example), nil, cli.ExitError},
+		{"instances", "instances", func(t *testing.T) []string {
+			return []string{"--etcd", etcdtest.Start(t).Endpoints()[0], "library.v1.LibraryService"}
+		}, nil, cli.ExitOK},
+		{"instances, no service", "instances", fixed("--etcd", "http://127.0.0.1:2379"), nil, cli.ExitError},
 		{"help", "", fixed("help"), nil, cli.ExitOK},
 		{"version", "", fixed("version"), nil, cli.ExitOK},
 		{"completion", "", fixed("completion", "fish"), nil, cli.ExitOK},

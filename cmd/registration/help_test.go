@@ -24,6 +24,7 @@ var verbs = []struct{ name, doc string }{
 	{"check", "../../docs/watch-and-check.md"},
 	{"export", "../../docs/export.md"},
 	{"publish", "../../docs/etcd.md"},
+	{"instances", "../../docs/etcd.md"},
 }
 
 // helpGolden is the golden file of a verb's help, or of the top-level help

@@ -12,6 +12,7 @@
 //	registration watch    [flags] [PROTO_DIR...]
 //	registration check    [flags]
 //	registration publish  [flags] --etcd URLS FILE|DIR...
+//	registration instances [flags] --etcd URLS SERVICE [--serving] [--watch]
 //	registration help [VERB] | version | completion bash|zsh|fish
 //
 // It only wires. The command line is the grammar the project's binaries
@@ -72,10 +73,11 @@ const description = `registration reads registration files written by protoc-gen
 (per proto file or aggregate, JSON or YAML, in any mix; "-" is standard
 input) and answers questions about them; watch and check keep a project's
 generated output up to date; publish writes registrations into etcd, where
-services, inspect and events read them with --etcd. Every file is read by
-the one reader of the project (registration/load), which refuses a document
-with any problem and says where it is: FILE:LINE:COLUMN: at POINTER:
-MESSAGE.
+services, inspect and events read them with --etcd, and instances lists and
+watches the running instances that processes register there. Every file is
+read by the one reader of the project (registration/load), which refuses a
+document with any problem and says where it is: FILE:LINE:COLUMN: at
+POINTER: MESSAGE.
 
 Flags may come before, between or after the arguments; everything after
 "--" is an argument.`
@@ -108,10 +110,10 @@ func newRoot() *cobra.Command {
 	root.Example = rootExamples
 	root.AddGroup(&cobra.Group{ID: readGroup, Title: "Reading registrations:"},
 		&cobra.Group{ID: genGroup, Title: "Generated output:"},
-		&cobra.Group{ID: etcdGroup, Title: "Registrations in etcd:"})
+		&cobra.Group{ID: etcdGroup, Title: "Registrations and instances in etcd:"})
 	root.AddCommand(servicesCommand(), inspectCommand(), eventsCommand(), validateCommand(), compareCommand(), lintCommand(), exportCommand(),
 		watchCommand(), checkCommand(),
-		publishCommand())
+		publishCommand(), instancesCommand())
 	root.Annotations = map[string]string{topicsKey: rootTopics}
 	addHelpTopics(root)
 	return root
