@@ -91,7 +91,14 @@ func run(addr, endpoints, id string, logger *log.Logger) error {
 	if store != nil {
 		store.Close()
 	}
-	srv.GracefulStop()
+	// A health Watch stays open as long as its client wants: bound the wait.
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		srv.Stop()
+	}
 	logger.Print("stopped")
 	return nil
 }

@@ -24,7 +24,7 @@ var services = []string{"identity.v1.AuthService", "identity.v1.UserService", "l
 // TestServer builds and starts the program against a real etcd: each
 // service it serves has its instance in etcd, SERVING over grpc.health.v1
 // at the instance's address; SIGTERM ends it with status 0 and its
-// instances gone at once.
+// instances gone at once, even with a health Watch open.
 func TestServer(t *testing.T) {
 	ep := etcdtest.Start(t).Endpoints()[0]
 	bin := filepath.Join(t.TempDir(), "library-server")
@@ -86,6 +86,15 @@ func TestServer(t *testing.T) {
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			t.Errorf("health of %s: %v, %v", svc, resp, err)
 		}
+	}
+	// A health Watch open, as a monitor keeps one, must not hold the
+	// stop up for ever.
+	stream, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{Service: services[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
