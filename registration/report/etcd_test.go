@@ -56,3 +56,48 @@ func TestWriteServiceChange(t *testing.T) {
 		t.Error("format xml: no error")
 	}
 }
+
+// TestWriteInstances checks instances' list and the blocks of --watch in
+// every format: empty lists rather than null, "-" for no health.
+func TestWriteInstances(t *testing.T) {
+	rows := []report.InstanceRow{{ID: "a", Address: "127.0.0.1:9091", Health: "SERVING", Checked: "NOT_SERVING"}, {ID: "b", Address: "127.0.0.1:9092"}}
+	want := map[string]string{
+		"table": "ID  ADDRESS         HEALTH   CHECKED\na   127.0.0.1:9091  SERVING  NOT_SERVING\nb   127.0.0.1:9092  -        -\n",
+		"json":  "[\n  {\n    \"id\": \"a\",\n    \"address\": \"127.0.0.1:9091\",\n    \"health\": \"SERVING\",\n    \"checked\": \"NOT_SERVING\"\n  },\n  {\n    \"id\": \"b\",\n    \"address\": \"127.0.0.1:9092\"\n  }\n]\n",
+		"yaml":  "- id: a\n  address: 127.0.0.1:9091\n  health: SERVING\n  checked: NOT_SERVING\n- id: b\n  address: 127.0.0.1:9092\n",
+	}
+	for format, w := range want {
+		var buf bytes.Buffer
+		if err := report.WriteInstances(&buf, format, rows); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(w, buf.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", format, diff)
+		}
+	}
+	var buf bytes.Buffer
+	if err := report.WriteInstances(&buf, "json", nil); err != nil || buf.String() != "[]\n" {
+		t.Errorf("no instances: %q, %v", buf.String(), err)
+	}
+
+	sets := []report.Instances{{Service: "shop.v1.Shelf", Instances: rows[1:]}, {Service: "shop.v1.Shelf"}}
+	want = map[string]string{
+		"table": "shop.v1.Shelf: 1 instance\nID  ADDRESS         HEALTH  CHECKED\nb   127.0.0.1:9092  -       -\n\nshop.v1.Shelf: 0 instances\nID  ADDRESS  HEALTH  CHECKED\n\n",
+		"json":  "{\"service\":\"shop.v1.Shelf\",\"instances\":[{\"id\":\"b\",\"address\":\"127.0.0.1:9092\"}]}\n{\"service\":\"shop.v1.Shelf\",\"instances\":[]}\n",
+		"yaml":  "---\nservice: shop.v1.Shelf\ninstances:\n  - id: b\n    address: 127.0.0.1:9092\n---\nservice: shop.v1.Shelf\ninstances: []\n",
+	}
+	for format, w := range want {
+		var buf bytes.Buffer
+		for _, set := range sets {
+			if err := report.WriteInstancesChange(&buf, format, set); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff(w, buf.String()); diff != "" {
+			t.Errorf("watch %s (-want +got):\n%s", format, diff)
+		}
+	}
+	if err := report.WriteInstancesChange(&bytes.Buffer{}, "xml", sets[0]); err == nil {
+		t.Error("format xml: no error")
+	}
+}

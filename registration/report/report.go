@@ -1,7 +1,8 @@
 // Package report renders what the registration command's read verbs print:
 // the services table, the inspect view of one service and the events list,
-// each as an aligned table, JSON or YAML; and what publish did and the
-// changes that services --watch follows in etcd.
+// each as an aligned table, JSON or YAML; and what publish did, the
+// changes that services --watch follows in etcd, and the instances that
+// instances lists and watches there.
 //
 // The functions take the registration model as registration/load returns it
 // and write to an io.Writer, so that a CI tool or a test can produce the
