@@ -226,7 +226,7 @@ func readSide(paths []string) (*registration.Registration, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &registration.Registration{Format: registration.Format, Services: set.Services, Conflicts: set.Conflicts}, nil
+	return set.Registration(), nil
 }
 
 // isRegistrationFile says whether a file name is one protoc-gen-registration
@@ -291,7 +291,7 @@ func readSideAt(rev string, paths []string) (*registration.Registration, error) 
 		}
 	}
 	set := load.Merge(regs...)
-	return &registration.Registration{Format: registration.Format, Services: set.Services, Conflicts: set.Conflicts}, nil
+	return set.Registration(), nil
 }
 
 // gitFilesAt lists the registration files under dir at revision rev, as

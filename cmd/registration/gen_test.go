@@ -73,6 +73,8 @@ var exampleV2Edits = []struct{ old, new string }{
 	{"      response_body: \"loan\"\n", ""},
 	// ListBooks requires a repeated message, which its GET binding cannot carry.
 	{"  string filter = 4;\n}", "  string filter = 4;\n  repeated Shelf shelves = 5 [(google.api.field_behavior) = REQUIRED];\n}"},
+	// Book.title becomes bytes, a break of the REST contract's fields.
+	{"  string title = 2 [(google.api.field_behavior) = REQUIRED];", "  bytes title = 2 [(google.api.field_behavior) = REQUIRED];"},
 	// ArchiveBook is new.
 	{"  // DebugDumpShelves", "  // ArchiveBook puts a book away.\n  rpc ArchiveBook(GetBookRequest) returns (Book) {\n    option (google.api.http) = {post: \"/v1/{name=shelves/*/books/*}:archive\" body: \"*\"};\n  }\n\n  // DebugDumpShelves"},
 }

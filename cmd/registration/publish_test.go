@@ -328,9 +328,13 @@ func TestServicesWatch(t *testing.T) {
 	publishJSON(t, "--etcd", ep, "--source", "example", exampleRegistrations+"/notify", exampleRegistrations+"/library")
 	waitFor(2)
 	publishJSON(t, "--etcd", ep, "--source", "example", "--prune", exampleRegistrations+"/notify")
-	waitFor(3)
+	waitFor(4)
 	want := []change{
 		{"put", "library.v1.LibraryService", "library/v1/library.proto"},
+		{"put", "notify.v1.NotificationService", "notify/v1/notify.proto"},
+		// Published alone, notify's document describes library's messages
+		// as notify's file does, without their locations in library's
+		// file: a change.
 		{"put", "notify.v1.NotificationService", "notify/v1/notify.proto"},
 		{"delete", "library.v1.LibraryService", ""},
 	}

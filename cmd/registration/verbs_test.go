@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 		{"compare-example", []string{"compare", fixture("example/library/v1/library.registration.json"), fixture("example-v2/library/v1/library.registration.json")}, 2},
 		{"compare-example-aggregate", []string{"compare", example, fixture("example-v2/registry.registration.json")}, 2},
 		{"compare-none", []string{"compare", example, fixture("example-yaml/registry.registration.yaml")}, 0},
-		{"compare-except", []string{"compare", "--except", "METHOD_REMOVED,BINDING_PATH_CHANGED,BINDING_BODY_CHANGED,BINDING_RESPONSE_BODY_CHANGED,METHOD_STREAMING_CHANGED,METHOD_IDEMPOTENCY_CHANGED,METHOD_REQUIRED_FIELD_ADDED,CAPABILITY_REMOVED",
+		{"compare-except", []string{"compare", "--except", "FIELD_SAME_TYPE,METHOD_REMOVED,BINDING_PATH_CHANGED,BINDING_BODY_CHANGED,BINDING_RESPONSE_BODY_CHANGED,METHOD_STREAMING_CHANGED,METHOD_IDEMPOTENCY_CHANGED,METHOD_REQUIRED_FIELD_ADDED,CAPABILITY_REMOVED",
 			fixture("example/library/v1/library.registration.json"), fixture("example-v2/library/v1/library.registration.json")}, 0},
 		{"compare-rules", []string{"compare", "--list-rules"}, 0},
 		{"lint-rules", []string{"lint", "--list-rules"}, 0},

@@ -173,6 +173,23 @@ type Set struct {
 	Services  []*registration.Service
 	ByName    map[string]*registration.Service
 	Conflicts []*registration.Conflict
+	// Messages and Enums are the descriptions of every file, each once
+	// (the first read of a name wins: per-file output describes a message
+	// in every file whose services use it), sorted by full name.
+	Messages []*registration.Message
+	Enums    []*registration.Enum
+}
+
+// Registration returns the set as one registration document, as an
+// aggregate file holds it (without its list of files).
+func (s *Set) Registration() *registration.Registration {
+	return &registration.Registration{
+		Format:    registration.Format,
+		Services:  s.Services,
+		Conflicts: s.Conflicts,
+		Messages:  s.Messages,
+		Enums:     s.Enums,
+	}
 }
 
 // Files reads registration files, per file or aggregate, and merges them: a
@@ -201,7 +218,14 @@ func (r Reader) Files(names []string) (*Set, error) {
 func Merge(regs ...*registration.Registration) *Set {
 	s := &Set{ByName: make(map[string]*registration.Service)}
 	seenConflicts := make(map[registration.Conflict]bool)
+	messageAt, enumAt := make(map[string]int), make(map[string]int)
 	for _, reg := range regs {
+		for _, m := range reg.Messages {
+			s.Messages = addType(s.Messages, messageAt, m, m.Name, m.Line)
+		}
+		for _, e := range reg.Enums {
+			s.Enums = addType(s.Enums, enumAt, e, e.Name, e.Line)
+		}
 		for _, svc := range reg.Services {
 			if s.ByName[svc.Name] != nil {
 				continue
@@ -216,7 +240,26 @@ func Merge(regs ...*registration.Registration) *Set {
 			}
 		}
 	}
+	slices.SortFunc(s.Messages, func(a, b *registration.Message) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(s.Enums, func(a, b *registration.Enum) int { return strings.Compare(a.Name, b.Name) })
 	return s
+}
+
+// addType adds the description t of the type name to list, whose indexes
+// by name are at. Of several descriptions of one type, the one with a
+// location wins: per-file output locates a type only in the file of the
+// proto file that declares it, and describes it the same way elsewhere,
+// so the set does not depend on the order of the files.
+func addType[T any](list []T, at map[string]int, t T, name string, line int) []T {
+	i, seen := at[name]
+	switch {
+	case !seen:
+		at[name] = len(list)
+		return append(list, t)
+	case line > 0:
+		list[i] = t
+	}
+	return list
 }
 
 // ErrNoService is what Find's error wraps when no service has the name.

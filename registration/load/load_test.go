@@ -622,3 +622,27 @@ func TestServicesOnly(t *testing.T) {
 		t.Errorf("YAML: got messages %v, error %v; want neither", reg, err)
 	}
 }
+
+// TestMergeTypes: merged registrations describe every message and enum
+// once, sorted, the located description winning whatever the order of the
+// files, as per-file output locates a type only in its own file.
+func TestMergeTypes(t *testing.T) {
+	located := &registration.Message{Name: "a.v1.M", File: "a/v1/a.proto", Line: 3, Column: 1}
+	bare := &registration.Message{Name: "a.v1.M", File: "a/v1/a.proto"}
+	other := &registration.Message{Name: "a.v1.A", File: "a/v1/a.proto"}
+	enum := &registration.Enum{Name: "a.v1.E", File: "a/v1/a.proto", Line: 9, Column: 1}
+	first := &registration.Registration{Messages: []*registration.Message{bare, other}}
+	second := &registration.Registration{Messages: []*registration.Message{located}, Enums: []*registration.Enum{enum}}
+	for _, regs := range [][]*registration.Registration{{first, second}, {second, first}} {
+		s := Merge(regs...)
+		if want := []*registration.Message{other, located}; !cmp.Equal(s.Messages, want) {
+			t.Errorf("messages %v, want %v", s.Messages, want)
+		}
+		if want := []*registration.Enum{enum}; !cmp.Equal(s.Enums, want) {
+			t.Errorf("enums %v, want %v", s.Enums, want)
+		}
+		if doc := s.Registration(); len(doc.Messages) != 2 || len(doc.Enums) != 1 {
+			t.Errorf("Registration() has %d messages and %d enums, want 2 and 1", len(doc.Messages), len(doc.Enums))
+		}
+	}
+}
