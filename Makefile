@@ -94,7 +94,7 @@ golden:
 # goroutines (TestReadOnly registers while it reads).
 test: tools
 	go test ./...
-	go test -race ./registration/registry ./registration/registry/override ./health/etcdsink
+	go test -race ./registration/registry ./registration/registry/override ./health/etcdsink ./internal/syncio
 
 lint: tools
 	go vet ./...

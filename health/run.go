@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/ovasabi/protoc-gen-registration/internal/syncio"
 )
 
 // Exit codes of a run that a signal ended, as a shell reports a process
@@ -101,7 +103,7 @@ func Run(ctx context.Context, p *Plan, stdout, stderr io.Writer) int {
 func runMonitor(ctx context.Context, c *Checker, p *Plan, format string, stdout, stderr io.Writer) int {
 	// The monitor, its reloads and the metrics server write from
 	// goroutines of their own.
-	stderr = &lockedWriter{w: stderr}
+	stderr = syncio.NewWriter(stderr)
 	m := *p.Monitor
 	m.Concurrency = p.Concurrency
 	m.OnChange = func(e Event) {
@@ -183,16 +185,4 @@ func reload(ctx context.Context, p *Plan, reloads chan<- []Check, count *atomic.
 			return
 		}
 	}
-}
-
-// lockedWriter writes one Write at a time.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

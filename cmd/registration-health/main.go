@@ -34,6 +34,7 @@ import (
 
 	"github.com/ovasabi/protoc-gen-registration/health"
 	"github.com/ovasabi/protoc-gen-registration/internal/cli"
+	"github.com/ovasabi/protoc-gen-registration/internal/syncio"
 )
 
 // programName is the name in messages and usage; a constant, so that it
@@ -150,7 +151,7 @@ func check(cmd *cobra.Command, cfg health.Config, format string) error {
 	stderr := cmd.ErrOrStderr()
 	if len(etcdFlags.endpoints) > 0 {
 		// The sink writes to stderr from a goroutine of its own.
-		stderr = &lockedWriter{w: stderr}
+		stderr = syncio.NewWriter(stderr)
 		stop, err := etcdFlags.publish(cmd.Context(), plan, func(format string, args ...any) {
 			fmt.Fprintf(stderr, "%s: %s\n", programName, fmt.Sprintf(format, args...))
 		})

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/ovasabi/protoc-gen-registration/internal/syncio"
 	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/codec"
 	"github.com/ovasabi/protoc-gen-registration/registration/compare"
@@ -68,8 +68,8 @@ func Follow(ctx context.Context, cfg FollowConfig, stdout, stderr io.Writer) err
 		}
 	}
 
-	out := &lockedWriter{w: stdout}
-	errOut := &lockedWriter{w: stderr}
+	out := syncio.NewWriter(stdout)
+	errOut := syncio.NewWriter(stderr)
 	var shown []string
 	for _, r := range roots {
 		shown = append(shown, displayPath(g.Dir(), r))
@@ -261,16 +261,4 @@ func summarizePaths(paths []string) string {
 		return strings.Join(paths, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(paths[:shown], ", "), len(paths)-shown)
-}
-
-// lockedWriter serializes writes from the watcher and the run.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
