@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 	"google.golang.org/grpc/metadata"
+
+	"github.com/ovasabi/protoc-gen-registration/registration"
 )
 
 // Config is a run of the checker as registration-health's command line
@@ -31,6 +33,11 @@ type Config struct {
 	// is checked once, as the first file describes it. Without files,
 	// Addr or HTTPAddr is one server to check: see Plan.
 	Files []string
+	// Registered are services that the caller has read already, from
+	// wherever they come (merged directories, etcd), planned in place of
+	// those of Files; RegisteredFrom names them in messages.
+	Registered     []*registration.Service
+	RegisteredFrom string
 
 	// Targets say where services run, as "SERVICE=ADDRESS" (--target).
 	Targets []string
@@ -261,12 +268,18 @@ func (c *Config) Plan() (*Plan, error) {
 			Concurrency: c.Concurrency,
 			Output:      c.Output,
 		},
-		literal: len(c.Files) == 0,
+		literal: len(c.Files) == 0 && c.Registered == nil,
 	}
 	pl.checkValues()
 
 	if pl.literal {
 		pl.services = literalServices(c.Services, c.HTTPPath)
+	} else if c.Registered != nil {
+		services, warnings, err := servicesOf([]namedServices{{c.RegisteredFrom, c.Registered}}, c.HTTPPath)
+		if err != nil {
+			pl.errs = append(pl.errs, err)
+		}
+		pl.services, pl.p.Warnings = services, warnings
 	} else {
 		services, warnings, err := loadServices(c.Files, c.HTTPPath)
 		if err != nil {

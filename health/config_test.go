@@ -2,11 +2,13 @@ package health
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ovasabi/protoc-gen-registration/health/healthtest"
+	"github.com/ovasabi/protoc-gen-registration/registration"
 	"github.com/ovasabi/protoc-gen-registration/registration/load"
 )
 
@@ -414,5 +416,33 @@ func TestAddressPrecedence(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("lookup(%s, %s) = %q, want %q", tc.service, tc.kind, got, tc.want)
 		}
+	}
+}
+
+// TestPlanRegistered: services read already are planned as those of a
+// file are, each once, and a bad health fact names the service and where
+// they came from.
+func TestPlanRegistered(t *testing.T) {
+	svc := func(name, path string) *registration.Service {
+		return &registration.Service{Name: name, Health: &registration.Health{GRPCService: name, HTTPPath: path}}
+	}
+	c := DefaultConfig()
+	c.Registered, c.RegisteredFrom, c.Addr = []*registration.Service{svc("a.v1.A", "/a"), svc("b.v1.B", "/healthz"), svc("a.v1.A", "/a")}, "etcd", "127.0.0.1:9090"
+	p, err := c.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range p.Checks {
+		got = append(got, fmt.Sprintf("%s %s %s %s", ch.Service, ch.Kind, ch.GRPCService, ch.URL))
+	}
+	want := []string{"a.v1.A grpc a.v1.A ", "b.v1.B grpc b.v1.B "}
+	if !slices.Equal(got, want) {
+		t.Errorf("checks %q, want %q", got, want)
+	}
+	c.Registered = []*registration.Service{svc("a.v1.A", "a")}
+	_, err = c.Plan()
+	if err == nil || !strings.Contains(err.Error(), `etcd: service a.v1.A: health http_path "a" does not start with /`) {
+		t.Errorf("got %v, want the bad http_path named", err)
 	}
 }

@@ -27,12 +27,8 @@ type service struct {
 // health. Files are read one by one, rather than with load.Files, to
 // report every bad file at once and to see the duplicates.
 func loadServices(files []string, defaultHTTPPath string) ([]*service, []string, error) {
-	var (
-		services []*service
-		warnings []string
-		errs     []error
-	)
-	byName := map[string]*service{}
+	regs := make([]namedServices, 0, len(files))
+	var errs []error
 	for _, name := range files {
 		// Health facts are the services': messages are stepped over.
 		reg, err := load.Reader{ServicesOnly: true}.File(name)
@@ -40,7 +36,31 @@ func loadServices(files []string, defaultHTTPPath string) ([]*service, []string,
 			errs = append(errs, err)
 			continue
 		}
-		for _, rs := range reg.Services {
+		regs = append(regs, namedServices{name, reg.Services})
+	}
+	services, warnings, err := servicesOf(regs, defaultHTTPPath)
+	return services, warnings, errors.Join(append(errs, err)...)
+}
+
+// namedServices are the services of one registration, and the name
+// messages give it (its file's).
+type namedServices struct {
+	name     string
+	services []*registration.Service
+}
+
+// servicesOf returns the services of registrations read already, as
+// loadServices does for files.
+func servicesOf(regs []namedServices, defaultHTTPPath string) ([]*service, []string, error) {
+	var (
+		services []*service
+		warnings []string
+		errs     []error
+	)
+	byName := map[string]*service{}
+	for _, reg := range regs {
+		name := reg.name
+		for _, rs := range reg.services {
 			s, err := newService(name, rs, defaultHTTPPath)
 			if err != nil {
 				errs = append(errs, err)
@@ -58,7 +78,11 @@ func loadServices(files []string, defaultHTTPPath string) ([]*service, []string,
 		}
 	}
 	if len(errs) == 0 && len(services) == 0 {
-		errs = append(errs, fmt.Errorf("no services in %s", strings.Join(files, ", ")))
+		names := make([]string, len(regs))
+		for i, r := range regs {
+			names[i] = r.name
+		}
+		errs = append(errs, fmt.Errorf("no services in %s", strings.Join(names, ", ")))
 	}
 	return services, warnings, errors.Join(errs...)
 }

@@ -1,13 +1,10 @@
 package export
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -47,10 +44,9 @@ func DefaultCheckDefaults() CheckDefaults {
 // Plan returns the checks of services from c, a registration-health
 // configuration whose Files are ignored: c's addresses (Targets,
 // TargetsFile, Addr, HTTPAddr) say where services run and its Check which
-// kinds of check they get. It plans them with health.Config.Plan, which
-// reads registration files: the services are written to a temporary file
-// for it, so that they may come from anywhere (standard input, merged
-// directories). Every service must carry its health facts: a service
+// kinds of check they get. It plans them with health.Config.Plan, as
+// services read already (from standard input, merged directories or
+// etcd). Every service must carry its health facts: a service
 // without them is an error naming it, rather than checks on defaults the
 // registration never stated.
 func Plan(services []*registration.Service, c health.Config) (*Checks, error) {
@@ -66,20 +62,7 @@ func Plan(services []*registration.Service, c health.Config) (*Checks, error) {
 	if len(services) == 0 {
 		return &Checks{ByService: map[string][]health.Check{}, Timeout: c.Timeout}, nil
 	}
-	dir, err := os.MkdirTemp("", "registration-export-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	data, err := json.Marshal(&registration.Registration{Format: registration.Format, Files: []string{}, Services: services})
-	if err != nil {
-		return nil, err
-	}
-	file := filepath.Join(dir, "services.registration.json")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		return nil, err
-	}
-	c.Files = []string{file}
+	c.Files, c.Registered, c.RegisteredFrom = nil, services, "the registrations"
 	p, err := c.Plan()
 	if err != nil {
 		return nil, err
